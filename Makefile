@@ -1,0 +1,74 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# irqfwd: forward device interrupts from VFIO to KVM guests.
+#
+#   make                 build irqfwd.ko for KVER (default: the running
+#                        kernel, or else the newest kernel with headers
+#                        installed under /lib/modules)
+#   make KDIR=... | KVER=...
+#   make install         modules_install + depmod
+#   make dkms-install    register, build and install with DKMS
+#   make deps            install what the build and the tests need (Debian)
+#   make check           style gates, builds, DKMS check, all VM lanes
+#   make demo            boot a VM and forward the edu device's interrupts
+#   make clean
+
+VERSION := $(shell sed -n 's/^\#define IRQFWD_VERSION[[:space:]]*"\(.*\)"/\1/p' module/version.h)
+
+KVER ?= $(shell uname -r)
+ifeq ($(wildcard /lib/modules/$(KVER)/build/Makefile),)
+KVER := $(shell ls -d /lib/modules/*/build/Makefile 2>/dev/null | \
+	  sed 's|/lib/modules/\(.*\)/build/Makefile|\1|' | sort -V | tail -n1)
+endif
+KDIR ?= /lib/modules/$(KVER)/build
+
+DEMO_LANE ?= x86_64-6.12
+LANES ?= x86_64-6.1 x86_64-6.12
+
+all: module
+
+module:
+	@test -f "$(KDIR)/Makefile" || { echo "no kernel headers in '$(KDIR)': install linux-headers-<version> or set KDIR/KVER (make deps installs Debian's)"; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+install: module
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=extra modules_install
+	depmod -a $(KVER)
+
+DKMS_SRC := /usr/src/irqfwd-$(VERSION)
+dkms-install:
+	rm -rf $(DKMS_SRC)
+	mkdir -p $(DKMS_SRC)
+	cp -a Kbuild Makefile dkms.conf module uapi $(DKMS_SRC)/
+	dkms add -m irqfwd -v $(VERSION) || true
+	dkms build -m irqfwd -v $(VERSION) -k $(KVER)
+	dkms install -m irqfwd -v $(VERSION) -k $(KVER)
+
+dkms-uninstall:
+	dkms remove -m irqfwd -v $(VERSION) --all || true
+	rm -rf $(DKMS_SRC)
+
+deps:
+	scripts/deps.sh
+
+check-style:
+	scripts/check-style.sh
+
+check-dkms:
+	scripts/dkms-check.sh
+
+check-lanes:
+	scripts/check-lanes.sh $(LANES)
+
+# Style gates and builds first: they take seconds, the VM lanes minutes.
+check: check-style check-dkms check-lanes
+
+demo:
+	scripts/vm-run.sh --demo $(DEMO_LANE)
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
+	rm -rf build selftests/build
+
+.PHONY: all module install dkms-install dkms-uninstall deps check check-style \
+	check-dkms check-lanes demo clean

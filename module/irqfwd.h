@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * irqfwd internals: contexts (one per open file) and lines.
+ *
+ * Where an interrupt goes:
+ *   irqfwd_source_wakeup()  - the source eventfd was signalled (line.c)
+ *   irqfwd_line_fire()      - the line decides: deliver, latch or coalesce
+ *   irqfwd_line_work()      - irq_work: signals the sink (and the unmask
+ *                             eventfd after a completion)
+ *   irqfwd_resample_wakeup() / IRQFWD_LINE_EOI -> irqfwd_line_complete()
+ */
+#ifndef _IRQFWD_H
+#define _IRQFWD_H
+
+#include <linux/irq_work.h>
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+#include <linux/xarray.h>
+
+#include <linux/irqfwd.h>
+
+/**
+ * struct irqfwd_ctx - a forwarding context, one per open /dev/irqfwd
+ * @ref: held by the file and by each line
+ * @lock: serialises line configuration (create, destroy, teardown)
+ * @lines: id -> struct irqfwd_line; writers hold @lock, readers may use RCU
+ * @next_id: cursor for cyclic id allocation, so that ids are not reused
+ *	soon after a line goes away
+ * @nr_lines: number of lines in @lines, under @lock
+ */
+struct irqfwd_ctx {
+	struct kref ref;
+	struct mutex lock;		/* see above */
+	struct xarray lines;
+	u32 next_id;
+	unsigned int nr_lines;
+};
+
+/**
+ * struct irqfwd_hook - a wait queue entry of a line on one eventfd
+ * @eventfd: the eventfd, referenced
+ * @wqh: the eventfd's wait queue, valid while @eventfd is referenced
+ * @wait: our entry on @wqh
+ */
+struct irqfwd_hook {
+	struct eventfd_ctx *eventfd;
+	wait_queue_head_t *wqh;
+	wait_queue_entry_t wait;
+};
+
+/* struct irqfwd_line todo bits: what the next irq_work run signals */
+#define IRQFWD_TODO_DELIVER	BIT(0)
+#define IRQFWD_TODO_UNMASK	BIT(1)
+
+/**
+ * struct irqfwd_line - one source connected to one sink
+ * @ctx: the owning context, referenced
+ * @id: the id in @ctx->lines
+ * @flags: IRQFWD_LINE_* creation flags
+ * @trigger: enum irqfwd_trigger
+ * @mode: requested enum irqfwd_mode
+ * @lock: protects everything below it up to @stats; taken from eventfd
+ *	wakeups, which run with interrupts disabled, so always irq-safe
+ * @todo: IRQFWD_TODO_* bits for @work
+ * @pending: an interrupt waits for delivery (queued in @todo, or latched
+ *	by a level line without unmask eventfd while in service)
+ * @in_service: a level interrupt was delivered and not completed yet
+ * @dead: the line is being torn down: nothing may queue @work any more
+ * @stats: counters, see struct irqfwd_line_stats
+ * @work: signals the sink and unmask eventfds, which cannot be signalled
+ *	from inside the source or resample eventfd's wakeup
+ * @source: hook on the source eventfd: interrupts
+ * @resample: hook on the resample eventfd: completions
+ * @sink: hook on the sink eventfd: hang-up only
+ * @unmask: hook on the unmask eventfd: hang-up only
+ * @hangup: tears the line down after one of its eventfds was released
+ * @source_node: entry in the global table of source eventfds
+ * @rcu: frees the line after RCU readers (IRQFWD_LINE_EOI) are done
+ */
+struct irqfwd_line {
+	struct irqfwd_ctx *ctx;
+	u32 id;
+	u32 flags;
+	u32 trigger;
+	u32 mode;
+
+	spinlock_t lock;		/* see above */
+	unsigned int todo;
+	bool pending;
+	bool in_service;
+	bool dead;
+	struct irqfwd_line_stats stats;
+
+	struct irq_work work;
+	struct irqfwd_hook source;
+	struct irqfwd_hook resample;
+	struct irqfwd_hook sink;
+	struct irqfwd_hook unmask;
+	struct work_struct hangup;
+	struct hlist_node source_node;
+	struct rcu_head rcu;
+};
+
+/* module parameters and live-object counts, main.c */
+extern unsigned int irqfwd_max_lines;
+extern atomic_t irqfwd_live_lines;
+extern atomic_t irqfwd_live_contexts;
+
+void irqfwd_ctx_put(struct irqfwd_ctx *ctx);
+
+/* line.c */
+int irqfwd_line_create(struct irqfwd_ctx *ctx, struct irqfwd_line_create *args);
+int irqfwd_line_destroy(struct irqfwd_ctx *ctx, u32 id);
+int irqfwd_line_query(struct irqfwd_ctx *ctx, struct irqfwd_line_info *info);
+int irqfwd_line_eoi(struct irqfwd_ctx *ctx, u32 id);
+void irqfwd_ctx_destroy_lines(struct irqfwd_ctx *ctx);
+int irqfwd_lines_init(void);
+void irqfwd_lines_exit(void);
+
+#endif /* _IRQFWD_H */

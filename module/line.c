@@ -1,0 +1,629 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Lines: the interrupt path of the masked-eventfd mode, and the life cycle
+ * of a line.
+ *
+ * irqfwd waits on the source eventfd (and on the resample eventfd of level
+ * lines) with a wait queue entry of its own, as KVM's irqfd does.  A wakeup
+ * runs with the eventfd's wait queue lock held and interrupts disabled, and
+ * the eventfd core refuses to signal another eventfd from there, so
+ * delivery is deferred to an irq_work: it runs in hard interrupt context
+ * right after the wakeup returns, with no thread wake-up on the path.
+ */
+
+#include <linux/eventfd.h>
+#include <linux/file.h>
+#include <linux/hashtable.h>
+#include <linux/poll.h>
+#include <linux/rcupdate.h>
+#include <linux/slab.h>
+
+#include "irqfwd.h"
+
+/*
+ * Every source eventfd in use, by any context: one eventfd is the source of
+ * at most one line, because the interrupts of one source cannot be split
+ * between two sinks.
+ */
+static DEFINE_MUTEX(irqfwd_sources_lock);
+static DEFINE_HASHTABLE(irqfwd_sources, 10);
+
+static struct kmem_cache *irqfwd_line_cache;
+static struct workqueue_struct *irqfwd_wq;
+
+static bool irqfwd_line_is_level(const struct irqfwd_line *line)
+{
+	return line->trigger == IRQFWD_TRIGGER_LEVEL;
+}
+
+/* Called with line->lock held. */
+static void irqfwd_line_kick(struct irqfwd_line *line, unsigned int todo)
+{
+	lockdep_assert_held(&line->lock);
+
+	if (!line->todo)
+		irq_work_queue(&line->work);
+	line->todo |= todo;
+}
+
+/*
+ * The source fired @count times since we last looked.  Called from the
+ * source eventfd's wakeup, interrupts disabled.
+ */
+static void irqfwd_line_fire(struct irqfwd_line *line, u64 count)
+{
+	spin_lock(&line->lock);
+	if (line->dead)
+		goto out;
+
+	line->stats.fired += count;
+	if (line->pending ||
+	    (line->in_service && (line->flags & IRQFWD_LINE_UNMASK_FD))) {
+		/*
+		 * Already on its way, or a level source that should have
+		 * stayed masked: its unmask will trigger it again if the
+		 * device still asserts the line, so nothing is lost.
+		 */
+		line->stats.coalesced += count;
+		goto out;
+	}
+
+	line->pending = true;
+	line->stats.coalesced += count - 1;
+	if (line->in_service)
+		goto out;	/* latched until the completion */
+
+	line->in_service = irqfwd_line_is_level(line);
+	irqfwd_line_kick(line, IRQFWD_TODO_DELIVER);
+out:
+	spin_unlock(&line->lock);
+}
+
+/* The guest completed the line's level interrupt. */
+static void irqfwd_line_complete(struct irqfwd_line *line)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&line->lock, flags);
+	if (line->dead)
+		goto out;
+
+	/*
+	 * A completion while nothing is in service, or before the sink was
+	 * signalled, is not ours: a KVM resampler signals every resample
+	 * eventfd of a shared GSI.
+	 */
+	if (!line->in_service || (line->todo & IRQFWD_TODO_DELIVER)) {
+		line->stats.spurious++;
+		goto out;
+	}
+
+	line->stats.completed++;
+	if (line->pending)
+		irqfwd_line_kick(line, IRQFWD_TODO_DELIVER);
+	else
+		line->in_service = false;
+	if (line->flags & IRQFWD_LINE_UNMASK_FD)
+		irqfwd_line_kick(line, IRQFWD_TODO_UNMASK);
+out:
+	spin_unlock_irqrestore(&line->lock, flags);
+}
+
+static void irqfwd_line_work(struct irq_work *work)
+{
+	struct irqfwd_line *line = container_of(work, struct irqfwd_line, work);
+	unsigned long flags;
+	unsigned int todo;
+
+	spin_lock_irqsave(&line->lock, flags);
+	todo = line->todo;
+	line->todo = 0;
+	if (todo & IRQFWD_TODO_DELIVER) {
+		line->pending = false;
+		line->stats.delivered++;
+	}
+	if (todo & IRQFWD_TODO_UNMASK)
+		line->stats.unmasked++;
+	spin_unlock_irqrestore(&line->lock, flags);
+
+	if (todo & IRQFWD_TODO_DELIVER)
+		eventfd_signal(line->sink.eventfd);
+	if (todo & IRQFWD_TODO_UNMASK)
+		eventfd_signal(line->unmask.eventfd);
+}
+
+static void irqfwd_line_hangup(struct irqfwd_line *line)
+{
+	queue_work(irqfwd_wq, &line->hangup);
+}
+
+static int irqfwd_source_wakeup(wait_queue_entry_t *wait, unsigned int mode,
+				int sync, void *key)
+{
+	struct irqfwd_line *line = container_of(wait, struct irqfwd_line,
+						source.wait);
+	__poll_t events = key_to_poll(key);
+	u64 count;
+
+	if (events & EPOLLIN) {
+		eventfd_ctx_do_read(line->source.eventfd, &count);
+		if (count)
+			irqfwd_line_fire(line, count);
+	}
+	if (events & EPOLLHUP)
+		irqfwd_line_hangup(line);
+	return 0;
+}
+
+static int irqfwd_resample_wakeup(wait_queue_entry_t *wait, unsigned int mode,
+				  int sync, void *key)
+{
+	struct irqfwd_line *line = container_of(wait, struct irqfwd_line,
+						resample.wait);
+	__poll_t events = key_to_poll(key);
+	u64 count;
+
+	if (events & EPOLLIN) {
+		eventfd_ctx_do_read(line->resample.eventfd, &count);
+		if (count)
+			irqfwd_line_complete(line);
+	}
+	if (events & EPOLLHUP)
+		irqfwd_line_hangup(line);
+	return 0;
+}
+
+/* The sink and unmask eventfds are only watched for their release. */
+static int irqfwd_sink_wakeup(wait_queue_entry_t *wait, unsigned int mode,
+			      int sync, void *key)
+{
+	struct irqfwd_line *line = container_of(wait, struct irqfwd_line,
+						sink.wait);
+
+	if (key_to_poll(key) & EPOLLHUP)
+		irqfwd_line_hangup(line);
+	return 0;
+}
+
+static int irqfwd_unmask_wakeup(wait_queue_entry_t *wait, unsigned int mode,
+				int sync, void *key)
+{
+	struct irqfwd_line *line = container_of(wait, struct irqfwd_line,
+						unmask.wait);
+
+	if (key_to_poll(key) & EPOLLHUP)
+		irqfwd_line_hangup(line);
+	return 0;
+}
+
+/* Take a reference to the eventfd behind @fd. */
+static int irqfwd_hook_get(struct irqfwd_hook *hook, int fd,
+			   struct file **filep)
+{
+	struct eventfd_ctx *eventfd;
+	struct file *file;
+
+	file = fget(fd);
+	if (!file)
+		return -EBADF;
+	eventfd = eventfd_ctx_fileget(file);
+	if (IS_ERR(eventfd)) {
+		fput(file);
+		return PTR_ERR(eventfd);
+	}
+	hook->eventfd = eventfd;
+	*filep = file;
+	return 0;
+}
+
+struct irqfwd_poll {
+	poll_table pt;
+	struct irqfwd_hook *hook;
+};
+
+static void irqfwd_poll_queue(struct file *file, wait_queue_head_t *wqh,
+			      poll_table *pt)
+{
+	struct irqfwd_poll *poll = container_of(pt, struct irqfwd_poll, pt);
+
+	poll->hook->wqh = wqh;
+	add_wait_queue(wqh, &poll->hook->wait);
+}
+
+/* Start waiting on the hook's eventfd; @file is the eventfd's file. */
+static void irqfwd_hook_add(struct irqfwd_hook *hook, struct file *file,
+			    wait_queue_func_t func)
+{
+	struct irqfwd_poll poll = { .hook = hook };
+
+	init_waitqueue_func_entry(&hook->wait, func);
+	init_poll_funcptr(&poll.pt, irqfwd_poll_queue);
+	vfs_poll(file, &poll.pt);
+}
+
+static void irqfwd_hook_remove(struct irqfwd_hook *hook)
+{
+	if (hook->wqh)
+		remove_wait_queue(hook->wqh, &hook->wait);
+}
+
+static void irqfwd_hook_put(struct irqfwd_hook *hook)
+{
+	if (hook->eventfd)
+		eventfd_ctx_put(hook->eventfd);
+}
+
+/*
+ * Consume what an eventfd counted before we waited on it: the wakeups we
+ * missed.  The counter must be read under the wait queue lock.
+ */
+static u64 irqfwd_hook_drain(struct irqfwd_hook *hook)
+{
+	unsigned long flags;
+	u64 count;
+
+	spin_lock_irqsave(&hook->wqh->lock, flags);
+	eventfd_ctx_do_read(hook->eventfd, &count);
+	spin_unlock_irqrestore(&hook->wqh->lock, flags);
+	return count;
+}
+
+static void irqfwd_line_fire_missed(struct irqfwd_line *line)
+{
+	unsigned long flags;
+	u64 count;
+
+	spin_lock_irqsave(&line->source.wqh->lock, flags);
+	eventfd_ctx_do_read(line->source.eventfd, &count);
+	if (count)
+		irqfwd_line_fire(line, count);
+	spin_unlock_irqrestore(&line->source.wqh->lock, flags);
+}
+
+static int irqfwd_source_claim(struct irqfwd_line *line)
+{
+	struct eventfd_ctx *source = line->source.eventfd;
+	struct irqfwd_line *other;
+	int ret = 0;
+
+	mutex_lock(&irqfwd_sources_lock);
+	hash_for_each_possible(irqfwd_sources, other, source_node,
+			       (unsigned long)source) {
+		if (other->source.eventfd == source) {
+			ret = -EBUSY;
+			goto out;
+		}
+	}
+	hash_add(irqfwd_sources, &line->source_node, (unsigned long)source);
+out:
+	mutex_unlock(&irqfwd_sources_lock);
+	return ret;
+}
+
+static void irqfwd_source_release(struct irqfwd_line *line)
+{
+	mutex_lock(&irqfwd_sources_lock);
+	hash_del(&line->source_node);
+	mutex_unlock(&irqfwd_sources_lock);
+}
+
+static void irqfwd_line_hangup_work(struct work_struct *work);
+
+static struct irqfwd_line *irqfwd_line_alloc(struct irqfwd_ctx *ctx,
+					     const struct irqfwd_line_create *args)
+{
+	struct irqfwd_line *line;
+
+	line = kmem_cache_zalloc(irqfwd_line_cache, GFP_KERNEL_ACCOUNT);
+	if (!line)
+		return NULL;
+
+	line->flags = args->flags;
+	line->trigger = args->trigger;
+	line->mode = args->mode;
+	spin_lock_init(&line->lock);
+	init_irq_work(&line->work, irqfwd_line_work);
+	INIT_WORK(&line->hangup, irqfwd_line_hangup_work);
+	INIT_HLIST_NODE(&line->source_node);
+	kref_get(&ctx->ref);
+	line->ctx = ctx;
+	atomic_inc(&irqfwd_live_lines);
+	return line;
+}
+
+static void irqfwd_line_free_rcu(struct rcu_head *rcu)
+{
+	struct irqfwd_line *line = container_of(rcu, struct irqfwd_line, rcu);
+
+	kmem_cache_free(irqfwd_line_cache, line);
+	atomic_dec(&irqfwd_live_lines);
+}
+
+static void irqfwd_line_free(struct irqfwd_line *line)
+{
+	irqfwd_hook_put(&line->source);
+	irqfwd_hook_put(&line->resample);
+	irqfwd_hook_put(&line->sink);
+	irqfwd_hook_put(&line->unmask);
+	irqfwd_ctx_put(line->ctx);
+	call_rcu(&line->rcu, irqfwd_line_free_rcu);
+}
+
+/*
+ * Stop the line: when this returns, nothing waits on its eventfds and
+ * nothing will signal them any more.  The hang-up work may still be
+ * queued; the caller cancels it unless it is that work.
+ */
+static void irqfwd_line_shutdown(struct irqfwd_line *line)
+{
+	unsigned long flags;
+
+	irqfwd_hook_remove(&line->source);
+	irqfwd_hook_remove(&line->resample);
+
+	spin_lock_irqsave(&line->lock, flags);
+	line->dead = true;
+	spin_unlock_irqrestore(&line->lock, flags);
+	irq_work_sync(&line->work);
+
+	irqfwd_hook_remove(&line->sink);
+	irqfwd_hook_remove(&line->unmask);
+	if (!hlist_unhashed(&line->source_node))
+		irqfwd_source_release(line);
+}
+
+/* Remove @line from its context, if nobody else did; ctx->lock held. */
+static bool irqfwd_line_unpublish(struct irqfwd_line *line)
+{
+	struct irqfwd_ctx *ctx = line->ctx;
+
+	lockdep_assert_held(&ctx->lock);
+
+	if (xa_load(&ctx->lines, line->id) != line)
+		return false;
+	xa_erase(&ctx->lines, line->id);
+	ctx->nr_lines--;
+	return true;
+}
+
+/* One of the line's eventfds was released: go away, as a KVM irqfd does. */
+static void irqfwd_line_hangup_work(struct work_struct *work)
+{
+	struct irqfwd_line *line = container_of(work, struct irqfwd_line,
+						hangup);
+	struct irqfwd_ctx *ctx = line->ctx;
+	bool mine;
+
+	mutex_lock(&ctx->lock);
+	mine = irqfwd_line_unpublish(line);
+	mutex_unlock(&ctx->lock);
+	if (!mine)
+		return;	/* being destroyed by someone else, who waits for us */
+
+	irqfwd_line_shutdown(line);
+	irqfwd_line_free(line);
+}
+
+static int irqfwd_line_check(const struct irqfwd_line_create *args)
+{
+	const u32 level_flags = IRQFWD_LINE_UNMASK_FD | IRQFWD_LINE_RESAMPLE_FD;
+
+	if (args->flags & ~level_flags || args->__reserved)
+		return -EINVAL;
+	if (args->trigger != IRQFWD_TRIGGER_EDGE &&
+	    args->trigger != IRQFWD_TRIGGER_LEVEL)
+		return -EINVAL;
+	if (args->trigger == IRQFWD_TRIGGER_EDGE && (args->flags & level_flags))
+		return -EINVAL;
+	if (args->mode == IRQFWD_MODE_FORWARDED)
+		return -EOPNOTSUPP;
+	if (args->mode != IRQFWD_MODE_MASKED)
+		return -EINVAL;
+	return 0;
+}
+
+int irqfwd_line_create(struct irqfwd_ctx *ctx, struct irqfwd_line_create *args)
+{
+	struct file *source = NULL, *sink = NULL;
+	struct file *unmask = NULL, *resample = NULL;
+	struct irqfwd_line *line;
+	int ret;
+
+	ret = irqfwd_line_check(args);
+	if (ret)
+		return ret;
+
+	line = irqfwd_line_alloc(ctx, args);
+	if (!line)
+		return -ENOMEM;
+
+	ret = irqfwd_hook_get(&line->source, args->source_fd, &source);
+	if (ret)
+		goto err_free;
+	ret = irqfwd_hook_get(&line->sink, args->sink_fd, &sink);
+	if (ret)
+		goto err_free;
+	if (args->flags & IRQFWD_LINE_UNMASK_FD) {
+		ret = irqfwd_hook_get(&line->unmask, args->unmask_fd, &unmask);
+		if (ret)
+			goto err_free;
+	}
+	if (args->flags & IRQFWD_LINE_RESAMPLE_FD) {
+		ret = irqfwd_hook_get(&line->resample, args->resample_fd,
+				      &resample);
+		if (ret)
+			goto err_free;
+	}
+
+	ret = -EINVAL;
+	if (line->source.eventfd == line->sink.eventfd ||
+	    line->source.eventfd == line->resample.eventfd ||
+	    line->sink.eventfd == line->resample.eventfd)
+		goto err_free;
+
+	ret = irqfwd_source_claim(line);
+	if (ret)
+		goto err_free;
+
+	/*
+	 * Hold ctx->lock until the line is complete, so that a hang-up in
+	 * the meantime finds it published and tears it down.
+	 */
+	mutex_lock(&ctx->lock);
+	if (ctx->nr_lines >= READ_ONCE(irqfwd_max_lines)) {
+		ret = -ENOSPC;
+		goto err_unlock;
+	}
+	ret = xa_alloc_cyclic(&ctx->lines, &line->id, line, xa_limit_31b,
+			      &ctx->next_id, GFP_KERNEL_ACCOUNT);
+	if (ret < 0)
+		goto err_unlock;
+	ctx->nr_lines++;
+
+	irqfwd_hook_add(&line->sink, sink, irqfwd_sink_wakeup);
+	if (unmask)
+		irqfwd_hook_add(&line->unmask, unmask, irqfwd_unmask_wakeup);
+	if (resample) {
+		irqfwd_hook_add(&line->resample, resample,
+				irqfwd_resample_wakeup);
+		/* Completions from before the line existed are not ours. */
+		irqfwd_hook_drain(&line->resample);
+	}
+	irqfwd_hook_add(&line->source, source, irqfwd_source_wakeup);
+	/* A source that fired before we waited on it is delivered now. */
+	irqfwd_line_fire_missed(line);
+
+	args->id = line->id;
+	mutex_unlock(&ctx->lock);
+	ret = 0;
+	goto out_put_files;
+
+err_unlock:
+	mutex_unlock(&ctx->lock);
+	irqfwd_source_release(line);
+err_free:
+	irqfwd_line_free(line);
+out_put_files:
+	if (resample)
+		fput(resample);
+	if (unmask)
+		fput(unmask);
+	if (sink)
+		fput(sink);
+	if (source)
+		fput(source);
+	return ret;
+}
+
+static void irqfwd_line_teardown(struct irqfwd_line *line)
+{
+	irqfwd_line_shutdown(line);
+	cancel_work_sync(&line->hangup);
+	irqfwd_line_free(line);
+}
+
+int irqfwd_line_destroy(struct irqfwd_ctx *ctx, u32 id)
+{
+	struct irqfwd_line *line;
+
+	mutex_lock(&ctx->lock);
+	line = xa_load(&ctx->lines, id);
+	if (line)
+		irqfwd_line_unpublish(line);
+	mutex_unlock(&ctx->lock);
+	if (!line)
+		return -ENOENT;
+
+	irqfwd_line_teardown(line);
+	return 0;
+}
+
+/* The file is gone: tear down every line of the context. */
+void irqfwd_ctx_destroy_lines(struct irqfwd_ctx *ctx)
+{
+	struct irqfwd_line *line;
+	unsigned long id;
+
+	for (;;) {
+		id = 0;
+		mutex_lock(&ctx->lock);
+		line = xa_find(&ctx->lines, &id, ULONG_MAX, XA_PRESENT);
+		if (line)
+			irqfwd_line_unpublish(line);
+		mutex_unlock(&ctx->lock);
+		if (!line)
+			break;
+		irqfwd_line_teardown(line);
+		cond_resched();
+	}
+}
+
+int irqfwd_line_query(struct irqfwd_ctx *ctx, struct irqfwd_line_info *info)
+{
+	struct irqfwd_line *line;
+	int ret = 0;
+
+	mutex_lock(&ctx->lock);
+	line = xa_load(&ctx->lines, info->id);
+	if (!line) {
+		ret = -ENOENT;
+		goto out;
+	}
+
+	info->line_flags = line->flags;
+	info->trigger = line->trigger;
+	info->mode = line->mode;
+	info->effective_mode = line->mode;
+	info->reason = IRQFWD_REASON_NONE;
+
+	spin_lock_irq(&line->lock);
+	info->state = 0;
+	if (line->in_service)
+		info->state |= IRQFWD_LINE_STATE_IN_SERVICE;
+	if (line->pending)
+		info->state |= IRQFWD_LINE_STATE_PENDING;
+	info->stats = line->stats;
+	spin_unlock_irq(&line->lock);
+out:
+	mutex_unlock(&ctx->lock);
+	return ret;
+}
+
+int irqfwd_line_eoi(struct irqfwd_ctx *ctx, u32 id)
+{
+	struct irqfwd_line *line;
+	int ret = 0;
+
+	rcu_read_lock();
+	line = xa_load(&ctx->lines, id);
+	if (!line)
+		ret = -ENOENT;
+	else if (!irqfwd_line_is_level(line))
+		ret = -EINVAL;
+	else
+		irqfwd_line_complete(line);
+	rcu_read_unlock();
+	return ret;
+}
+
+int irqfwd_lines_init(void)
+{
+	irqfwd_line_cache = KMEM_CACHE(irqfwd_line, SLAB_ACCOUNT);
+	if (!irqfwd_line_cache)
+		return -ENOMEM;
+
+	/* Hang-ups may come in bursts (a VMM exiting closes everything). */
+	irqfwd_wq = alloc_workqueue("irqfwd", WQ_UNBOUND, 0);
+	if (!irqfwd_wq) {
+		kmem_cache_destroy(irqfwd_line_cache);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void irqfwd_lines_exit(void)
+{
+	destroy_workqueue(irqfwd_wq);
+	rcu_barrier();
+	kmem_cache_destroy(irqfwd_line_cache);
+}

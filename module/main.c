@@ -1,0 +1,276 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * irqfwd: forward device interrupts from VFIO to KVM guests.
+ *
+ * /dev/irqfwd, its ioctls, and the module's life cycle.  Each open file is
+ * a forwarding context; see uapi/linux/irqfwd.h for the ABI.
+ */
+
+#include <linux/debugfs.h>
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "irqfwd.h"
+#include "version.h"
+
+/* The largest argsz any command accepts. */
+#define IRQFWD_ARGSZ_MAX	4096
+
+unsigned int irqfwd_max_lines = 65536;
+module_param_named(max_lines, irqfwd_max_lines, uint, 0644);
+MODULE_PARM_DESC(max_lines, "Maximum number of lines per open file (default 65536)");
+
+/* Objects alive now, for leak checks: debugfs irqfwd/{lines,contexts}. */
+atomic_t irqfwd_live_lines = ATOMIC_INIT(0);
+atomic_t irqfwd_live_contexts = ATOMIC_INIT(0);
+static struct dentry *irqfwd_debugfs;
+
+static void irqfwd_ctx_release(struct kref *ref)
+{
+	struct irqfwd_ctx *ctx = container_of(ref, struct irqfwd_ctx, ref);
+
+	WARN_ON(!xa_empty(&ctx->lines));
+	xa_destroy(&ctx->lines);
+	mutex_destroy(&ctx->lock);
+	kfree(ctx);
+	atomic_dec(&irqfwd_live_contexts);
+}
+
+void irqfwd_ctx_put(struct irqfwd_ctx *ctx)
+{
+	kref_put(&ctx->ref, irqfwd_ctx_release);
+}
+
+static int irqfwd_open(struct inode *inode, struct file *file)
+{
+	struct irqfwd_ctx *ctx;
+
+	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL_ACCOUNT);
+	if (!ctx)
+		return -ENOMEM;
+
+	kref_init(&ctx->ref);
+	mutex_init(&ctx->lock);
+	xa_init_flags(&ctx->lines, XA_FLAGS_ALLOC1 | XA_FLAGS_ACCOUNT);
+	atomic_inc(&irqfwd_live_contexts);
+
+	/* misc_open() left our struct miscdevice here: replace it. */
+	file->private_data = ctx;
+	return nonseekable_open(inode, file);
+}
+
+static int irqfwd_release(struct inode *inode, struct file *file)
+{
+	struct irqfwd_ctx *ctx = file->private_data;
+
+	irqfwd_ctx_destroy_lines(ctx);
+	irqfwd_ctx_put(ctx);
+	return 0;
+}
+
+/*
+ * Copy in a command's argument: @ksize is the structure this module knows,
+ * @minsz the size of its first version.  See "Conventions" in the uapi
+ * header.
+ */
+static int irqfwd_copy_args(void *karg, size_t ksize, size_t minsz,
+			    const void __user *uarg)
+{
+	u32 argsz;
+
+	if (get_user(argsz, (const u32 __user *)uarg))
+		return -EFAULT;
+	if (argsz < minsz)
+		return -EINVAL;
+	if (argsz > IRQFWD_ARGSZ_MAX)
+		return -E2BIG;
+	return copy_struct_from_user(karg, ksize, uarg, argsz);
+}
+
+/* Copy out at most argsz bytes; argsz is at least the first version. */
+static int irqfwd_copy_out(void __user *uarg, const void *karg, size_t ksize,
+			   u32 argsz)
+{
+	if (copy_to_user(uarg, karg, min_t(size_t, ksize, argsz)))
+		return -EFAULT;
+	return 0;
+}
+
+#define IRQFWD_CAPS (IRQFWD_CAP_LEVEL | IRQFWD_CAP_EOI | IRQFWD_CAP_RESAMPLE)
+
+static long irqfwd_ioctl_get_info(struct irqfwd_ctx *ctx, void __user *uarg)
+{
+	struct irqfwd_info info;
+	int ret;
+
+	ret = irqfwd_copy_args(&info, sizeof(info),
+			       offsetofend(struct irqfwd_info, __reserved), uarg);
+	if (ret)
+		return ret;
+	if (info.flags)
+		return -EINVAL;
+
+	info.api_version = IRQFWD_API_VERSION;
+	info.max_lines = READ_ONCE(irqfwd_max_lines);
+	info.caps = IRQFWD_CAPS;
+	info.nr_lines = READ_ONCE(ctx->nr_lines);
+	info.__reserved = 0;
+	return irqfwd_copy_out(uarg, &info, sizeof(info), info.argsz);
+}
+
+static long irqfwd_ioctl_line_create(struct irqfwd_ctx *ctx, void __user *uarg)
+{
+	struct irqfwd_line_create args;
+	int ret;
+
+	ret = irqfwd_copy_args(&args, sizeof(args),
+			       offsetofend(struct irqfwd_line_create, __reserved),
+			       uarg);
+	if (ret)
+		return ret;
+
+	ret = irqfwd_line_create(ctx, &args);
+	if (ret)
+		return ret;
+
+	if (put_user(args.id, (u32 __user *)(uarg +
+			offsetof(struct irqfwd_line_create, id)))) {
+		/* The caller cannot learn the id: undo. */
+		irqfwd_line_destroy(ctx, args.id);
+		return -EFAULT;
+	}
+	return 0;
+}
+
+static long irqfwd_ioctl_line_destroy(struct irqfwd_ctx *ctx, void __user *uarg)
+{
+	struct irqfwd_line_destroy args;
+	int ret;
+
+	ret = irqfwd_copy_args(&args, sizeof(args),
+			       offsetofend(struct irqfwd_line_destroy, __reserved),
+			       uarg);
+	if (ret)
+		return ret;
+	if (args.flags || args.__reserved)
+		return -EINVAL;
+
+	return irqfwd_line_destroy(ctx, args.id);
+}
+
+static long irqfwd_ioctl_line_query(struct irqfwd_ctx *ctx, void __user *uarg)
+{
+	struct irqfwd_line_info info;
+	int ret;
+
+	ret = irqfwd_copy_args(&info, sizeof(info),
+			       offsetofend(struct irqfwd_line_info, stats),
+			       uarg);
+	if (ret)
+		return ret;
+	if (info.flags)
+		return -EINVAL;
+
+	ret = irqfwd_line_query(ctx, &info);
+	if (ret)
+		return ret;
+	info.__reserved = 0;
+	return irqfwd_copy_out(uarg, &info, sizeof(info), info.argsz);
+}
+
+static long irqfwd_ioctl_line_eoi(struct irqfwd_ctx *ctx, void __user *uarg)
+{
+	struct irqfwd_line_eoi args;
+	int ret;
+
+	ret = irqfwd_copy_args(&args, sizeof(args),
+			       offsetofend(struct irqfwd_line_eoi, __reserved),
+			       uarg);
+	if (ret)
+		return ret;
+	if (args.flags || args.__reserved)
+		return -EINVAL;
+
+	return irqfwd_line_eoi(ctx, args.id);
+}
+
+static long irqfwd_ioctl(struct file *file, unsigned int cmd,
+			 unsigned long arg)
+{
+	struct irqfwd_ctx *ctx = file->private_data;
+	void __user *uarg = (void __user *)arg;
+
+	switch (cmd) {
+	case IRQFWD_GET_INFO:
+		return irqfwd_ioctl_get_info(ctx, uarg);
+	case IRQFWD_LINE_CREATE:
+		return irqfwd_ioctl_line_create(ctx, uarg);
+	case IRQFWD_LINE_DESTROY:
+		return irqfwd_ioctl_line_destroy(ctx, uarg);
+	case IRQFWD_LINE_QUERY:
+		return irqfwd_ioctl_line_query(ctx, uarg);
+	case IRQFWD_LINE_EOI:
+		return irqfwd_ioctl_line_eoi(ctx, uarg);
+	}
+	return -ENOTTY;
+}
+
+static const struct file_operations irqfwd_fops = {
+	.owner		= THIS_MODULE,
+	.open		= irqfwd_open,
+	.release	= irqfwd_release,
+	.unlocked_ioctl	= irqfwd_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+	.llseek		= noop_llseek,
+};
+
+static struct miscdevice irqfwd_misc = {
+	.minor	= MISC_DYNAMIC_MINOR,
+	.name	= "irqfwd",
+	.fops	= &irqfwd_fops,
+	.mode	= 0600,
+};
+
+static int __init irqfwd_init(void)
+{
+	int ret;
+
+	ret = irqfwd_lines_init();
+	if (ret)
+		return ret;
+
+	ret = misc_register(&irqfwd_misc);
+	if (ret)
+		goto err_lines;
+
+	irqfwd_debugfs = debugfs_create_dir("irqfwd", NULL);
+	debugfs_create_atomic_t("lines", 0444, irqfwd_debugfs,
+				&irqfwd_live_lines);
+	debugfs_create_atomic_t("contexts", 0444, irqfwd_debugfs,
+				&irqfwd_live_contexts);
+
+	pr_info("version %s, API %d\n", IRQFWD_VERSION, IRQFWD_API_VERSION);
+	return 0;
+
+err_lines:
+	irqfwd_lines_exit();
+	return ret;
+}
+
+static void __exit irqfwd_exit(void)
+{
+	debugfs_remove_recursive(irqfwd_debugfs);
+	misc_deregister(&irqfwd_misc);
+	irqfwd_lines_exit();
+}
+
+module_init(irqfwd_init);
+module_exit(irqfwd_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_AUTHOR("The irqfwd developers");
+MODULE_DESCRIPTION("Forward device interrupts from VFIO to KVM guests");
+MODULE_VERSION(IRQFWD_VERSION);

@@ -1,0 +1,288 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * irqfwd: forward device interrupts from VFIO to KVM guests.
+ *
+ * Opening /dev/irqfwd creates a forwarding context; the file descriptor is
+ * the context (normally one per virtual machine).  A context holds lines.
+ * A line connects a source eventfd (the trigger eventfd a VFIO device
+ * signals, or any eventfd) to a sink eventfd (the eventfd of a KVM irqfd, or
+ * any eventfd).  Everything a context holds is private to it and is torn
+ * down when the last reference to the file goes away.
+ *
+ * Edge lines (MSI, MSI-X) deliver every source signal to the sink.  Signals
+ * that arrive before the previous one reached the sink are merged into it,
+ * as an interrupt controller merges an interrupt that is already pending;
+ * they are counted as coalesced.
+ *
+ * Level lines (PCI INTx, platform SPIs) follow VFIO's automask protocol.
+ * The source fires once per assertion and VFIO masks the host line.  irqfwd
+ * signals the sink and the line is "in service" until the guest completes
+ * the interrupt, either through the resample eventfd (KVM's resamplefd, see
+ * KVM_IRQFD_FLAG_RESAMPLE) or through IRQFWD_LINE_EOI.  Completion signals
+ * the unmask eventfd (the eventfd given to VFIO_DEVICE_SET_IRQS with
+ * VFIO_IRQ_SET_ACTION_UNMASK | VFIO_IRQ_SET_DATA_EVENTFD), and VFIO unmasks
+ * the host line, triggering again if the device still asserts it.  A level
+ * line without an unmask eventfd latches a source signal that arrives while
+ * it is in service and delivers it again when the interrupt completes.
+ *
+ * irqfwd listens on the source and resample eventfds and only signals the
+ * sink and unmask eventfds.  Do not also hand the source eventfd to
+ * KVM_IRQFD: KVM consumes the signals of an irqfd eventfd exclusively.
+ *
+ * A line is destroyed by IRQFWD_LINE_DESTROY, when its context goes away,
+ * or when one of its eventfds is closed by userspace (the eventfd file is
+ * released): like a KVM irqfd, the line then goes away on its own shortly
+ * afterwards, and its id becomes unknown (-ENOENT).
+ *
+ * Conventions of every command:
+ *  - The argument starts with __u32 argsz (the size of the structure the
+ *    caller knows, in bytes) and __u32 flags.  An argsz smaller than the
+ *    first version of the structure fails with -EINVAL; a larger argsz is
+ *    accepted when the bytes the kernel does not know are zero, otherwise
+ *    it fails with -E2BIG (so does an argsz above 4096).  The kernel writes
+ *    back at most argsz bytes.
+ *  - Unknown flags, unknown enumeration values and non-zero reserved fields
+ *    fail with -EINVAL.
+ *  - An unreadable or unwritable argument fails with -EFAULT.
+ *  - An unknown command fails with -ENOTTY.
+ */
+#ifndef _UAPI_LINUX_IRQFWD_H
+#define _UAPI_LINUX_IRQFWD_H
+
+#include <linux/const.h>
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+#define IRQFWD_API_VERSION	1
+
+/* The ioctl magic of /dev/irqfwd. */
+#define IRQFWD_TYPE		0xBF
+
+/**
+ * enum irqfwd_trigger - how the source signals an interrupt
+ * @IRQFWD_TRIGGER_EDGE: one signal per interrupt (MSI, MSI-X).
+ * @IRQFWD_TRIGGER_LEVEL: one signal per assertion; the source stays quiet
+ *	until the line is unmasked (PCI INTx, platform level interrupts).
+ */
+enum irqfwd_trigger {
+	IRQFWD_TRIGGER_EDGE	= 0,
+	IRQFWD_TRIGGER_LEVEL	= 1,
+};
+
+/**
+ * enum irqfwd_mode - how a line is delivered
+ * @IRQFWD_MODE_MASKED: masked-eventfd mode: irqfwd relays the source to the
+ *	sink in the kernel, and runs the mask/unmask protocol of level lines.
+ * @IRQFWD_MODE_FORWARDED: HW-bit forwarding through the kernel's irq_bypass
+ *	manager.  Reserved: this version refuses it with -EOPNOTSUPP.
+ */
+enum irqfwd_mode {
+	IRQFWD_MODE_MASKED	= 0,
+	IRQFWD_MODE_FORWARDED	= 1,
+};
+
+/**
+ * enum irqfwd_reason - why a line's effective mode differs from its
+ *	requested mode
+ * @IRQFWD_REASON_NONE: it does not differ.
+ */
+enum irqfwd_reason {
+	IRQFWD_REASON_NONE	= 0,
+};
+
+/* Capabilities reported by IRQFWD_GET_INFO. */
+#define IRQFWD_CAP_LEVEL	_BITULL(0)	/* level lines */
+#define IRQFWD_CAP_EOI		_BITULL(1)	/* IRQFWD_LINE_EOI */
+#define IRQFWD_CAP_RESAMPLE	_BITULL(2)	/* resample eventfds */
+
+/**
+ * struct irqfwd_info - IRQFWD_GET_INFO argument
+ * @argsz: sizeof(struct irqfwd_info)
+ * @flags: must be 0
+ * @api_version: out: IRQFWD_API_VERSION of the running module
+ * @max_lines: out: how many lines one context may hold
+ * @caps: out: IRQFWD_CAP_* bits
+ * @nr_lines: out: how many lines this context holds now
+ * @__reserved: out: zero
+ */
+struct irqfwd_info {
+	__u32 argsz;
+	__u32 flags;
+	__u32 api_version;
+	__u32 max_lines;
+	__u64 caps;
+	__u32 nr_lines;
+	__u32 __reserved;
+};
+
+/* struct irqfwd_line_create flags */
+#define IRQFWD_LINE_UNMASK_FD	_BITUL(0)	/* @unmask_fd is valid */
+#define IRQFWD_LINE_RESAMPLE_FD	_BITUL(1)	/* @resample_fd is valid */
+
+/**
+ * struct irqfwd_line_create - IRQFWD_LINE_CREATE argument
+ * @argsz: sizeof(struct irqfwd_line_create)
+ * @flags: IRQFWD_LINE_UNMASK_FD, IRQFWD_LINE_RESAMPLE_FD; both only for
+ *	level lines
+ * @source_fd: eventfd signalled by the interrupt source
+ * @sink_fd: eventfd irqfwd signals to deliver the interrupt
+ * @unmask_fd: eventfd irqfwd signals to unmask the source of a level line
+ * @resample_fd: eventfd signalled when the guest completes a level
+ *	interrupt
+ * @trigger: enum irqfwd_trigger
+ * @mode: enum irqfwd_mode, the requested mode
+ * @id: out: the line's id, never 0, unique within the context
+ * @__reserved: must be 0
+ *
+ * The fds are only used during the call: irqfwd keeps references to the
+ * eventfds, not to the descriptors.  The source, sink and resample eventfds
+ * must be three different eventfds.
+ */
+struct irqfwd_line_create {
+	__u32 argsz;
+	__u32 flags;
+	__s32 source_fd;
+	__s32 sink_fd;
+	__s32 unmask_fd;
+	__s32 resample_fd;
+	__u32 trigger;
+	__u32 mode;
+	__u32 id;
+	__u32 __reserved;
+};
+
+/**
+ * struct irqfwd_line_destroy - IRQFWD_LINE_DESTROY argument
+ * @argsz: sizeof(struct irqfwd_line_destroy)
+ * @flags: must be 0
+ * @id: the line
+ * @__reserved: must be 0
+ */
+struct irqfwd_line_destroy {
+	__u32 argsz;
+	__u32 flags;
+	__u32 id;
+	__u32 __reserved;
+};
+
+/**
+ * struct irqfwd_line_eoi - IRQFWD_LINE_EOI argument
+ * @argsz: sizeof(struct irqfwd_line_eoi)
+ * @flags: must be 0
+ * @id: the line
+ * @__reserved: must be 0
+ */
+struct irqfwd_line_eoi {
+	__u32 argsz;
+	__u32 flags;
+	__u32 id;
+	__u32 __reserved;
+};
+
+/* struct irqfwd_line_info state bits */
+/*
+ * IRQFWD_LINE_STATE_IN_SERVICE: a level interrupt was delivered and is not
+ *	completed yet; its source stays masked until it is.
+ * IRQFWD_LINE_STATE_PENDING: an interrupt waits to be delivered (it is on
+ *	its way to the sink, or a level line latched it while in service).
+ */
+#define IRQFWD_LINE_STATE_IN_SERVICE	_BITUL(0)
+#define IRQFWD_LINE_STATE_PENDING	_BITUL(1)
+
+/**
+ * struct irqfwd_line_stats - a line's counters, since it was created
+ * @fired: source signals received
+ * @delivered: sink signals sent
+ * @coalesced: source signals merged into a pending interrupt, or dropped
+ *	because they arrived while a level interrupt was in service and an
+ *	unmask eventfd will make the source trigger again
+ * @completed: completions of an in-service level interrupt
+ * @unmasked: unmask eventfd signals sent
+ * @spurious: completions received while nothing was in service (a shared
+ *	KVM resampler signals every line of its GSI)
+ */
+struct irqfwd_line_stats {
+	__u64 fired;
+	__u64 delivered;
+	__u64 coalesced;
+	__u64 completed;
+	__u64 unmasked;
+	__u64 spurious;
+};
+
+/**
+ * struct irqfwd_line_info - IRQFWD_LINE_QUERY argument
+ * @argsz: sizeof(struct irqfwd_line_info)
+ * @flags: must be 0
+ * @id: the line
+ * @line_flags: out: the flags the line was created with
+ * @trigger: out: enum irqfwd_trigger
+ * @mode: out: the requested enum irqfwd_mode
+ * @effective_mode: out: the enum irqfwd_mode the line runs in
+ * @reason: out: enum irqfwd_reason, why @effective_mode differs from @mode
+ * @state: out: IRQFWD_LINE_STATE_* bits
+ * @__reserved: out: zero
+ * @stats: out: the line's counters
+ *
+ * State and counters are read at one instant, and
+ * fired == delivered + coalesced + (1 if IRQFWD_LINE_STATE_PENDING else 0).
+ */
+struct irqfwd_line_info {
+	__u32 argsz;
+	__u32 flags;
+	__u32 id;
+	__u32 line_flags;
+	__u32 trigger;
+	__u32 mode;
+	__u32 effective_mode;
+	__u32 reason;
+	__u32 state;
+	__u32 __reserved;
+	struct irqfwd_line_stats stats;
+};
+
+/*
+ * IRQFWD_GET_INFO - the module's API version, capabilities and limits.
+ *	Errors: EINVAL, E2BIG, EFAULT as for every command.
+ */
+#define IRQFWD_GET_INFO		_IOWR(IRQFWD_TYPE, 0x00, struct irqfwd_info)
+
+/*
+ * IRQFWD_LINE_CREATE - create a line; returns its id in @id.  A source
+ * eventfd that was already signalled is delivered at once.
+ *	EBADF	an fd that is used is not an open file descriptor
+ *	EINVAL	an fd that is used is not an eventfd; unmask or resample fd
+ *		on an edge line; the source, sink and resample eventfds are
+ *		not three different eventfds; bad trigger or mode
+ *	EBUSY	the source eventfd is the source of another line (in any
+ *		context)
+ *	EOPNOTSUPP	IRQFWD_MODE_FORWARDED
+ *	ENOSPC	the context holds max_lines lines
+ *	ENOMEM	out of memory
+ */
+#define IRQFWD_LINE_CREATE	_IOWR(IRQFWD_TYPE, 0x01, struct irqfwd_line_create)
+
+/*
+ * IRQFWD_LINE_DESTROY - destroy a line.  When it returns, the line signals
+ * nothing any more and holds no eventfd.
+ *	ENOENT	no line with this id in this context
+ */
+#define IRQFWD_LINE_DESTROY	_IOW(IRQFWD_TYPE, 0x02, struct irqfwd_line_destroy)
+
+/*
+ * IRQFWD_LINE_QUERY - read a line's configuration, state and counters.
+ *	ENOENT	no line with this id in this context
+ */
+#define IRQFWD_LINE_QUERY	_IOWR(IRQFWD_TYPE, 0x03, struct irqfwd_line_info)
+
+/*
+ * IRQFWD_LINE_EOI - complete the in-service interrupt of a level line from
+ * userspace, as the resample eventfd does: for a VMM whose interrupt
+ * controller is not in the kernel.  Completing a line that has nothing in
+ * service succeeds and counts as spurious.
+ *	ENOENT	no line with this id in this context
+ *	EINVAL	the line is an edge line
+ */
+#define IRQFWD_LINE_EOI		_IOW(IRQFWD_TYPE, 0x04, struct irqfwd_line_eoi)
+
+#endif /* _UAPI_LINUX_IRQFWD_H */
