@@ -1,0 +1,256 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Real KVM behind the sink: the edu device's interrupts go VFIO -> irqfwd
+ * -> KVM irqfd (with a resamplefd for INTx) into a VM with an in-kernel
+ * irqchip.  There is no guest to complete the interrupts here (that comes
+ * with the guest end-to-end tests); what is visible from outside the VM is
+ * asserted: KVM consumes the sink, the interrupt controller latches the
+ * interrupt, and completing the level line unmasks it in VFIO.
+ */
+#include <linux/kvm.h>
+
+#include "kselftest_harness.h"
+#include "irqfwd_util.h"
+#include "vfio_edu.h"
+
+#define WAIT_MS		2000
+#define ROUNDS		200
+#define LEGACY_GSI	5
+#define MSI_GSI		24
+
+FIXTURE(kvm) {
+	struct edu edu;
+	int kvm;
+	int vm;
+	int dev;
+	int source;
+	int sink;
+	int unmask;
+	int resample;
+};
+
+FIXTURE_SETUP(kvm)
+{
+	int ret;
+
+	self->kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, self->kvm) TH_LOG("/dev/kvm: %s", strerror(errno));
+	self->vm = ioctl(self->kvm, KVM_CREATE_VM, 0);
+	ASSERT_LE(0, self->vm) TH_LOG("KVM_CREATE_VM: %s", strerror(errno));
+	ASSERT_EQ(0, ioctl(self->vm, KVM_CREATE_IRQCHIP, 0));
+
+	ret = edu_open(&self->edu);
+	ASSERT_EQ(0, ret) TH_LOG("edu device via vfio-pci: %s", strerror(-ret));
+	self->dev = irqfwd_open();
+	ASSERT_LE(0, self->dev);
+	self->source = new_eventfd();
+	self->sink = new_eventfd();
+	self->unmask = new_eventfd();
+	self->resample = new_eventfd();
+	ASSERT_LE(0, self->source);
+	ASSERT_LE(0, self->sink);
+	ASSERT_LE(0, self->unmask);
+	ASSERT_LE(0, self->resample);
+}
+
+FIXTURE_TEARDOWN(kvm)
+{
+	close(self->dev);
+	edu_close(&self->edu);
+	close(self->vm);
+	close(self->kvm);
+	close(self->resample);
+	close(self->unmask);
+	close(self->sink);
+	close(self->source);
+}
+
+static int kvm_irqfd(int vm, int fd, unsigned int gsi, int resamplefd)
+{
+	struct kvm_irqfd irqfd = {
+		.fd = fd,
+		.gsi = gsi,
+	};
+
+	if (resamplefd >= 0) {
+		irqfd.flags = KVM_IRQFD_FLAG_RESAMPLE;
+		irqfd.resamplefd = resamplefd;
+	}
+	return ioctl(vm, KVM_IRQFD, &irqfd) ? -errno : 0;
+}
+
+/* The master PIC's interrupt request register, from KVM. */
+static int pic_irr(int vm, uint8_t *irr)
+{
+	struct kvm_irqchip chip = { .chip_id = KVM_IRQCHIP_PIC_MASTER };
+
+	if (ioctl(vm, KVM_GET_IRQCHIP, &chip))
+		return -errno;
+	*irr = chip.chip.pic.irr;
+	return 0;
+}
+
+/* MSI -> irqfwd -> KVM irqfd on a legacy GSI: the PIC latches it. */
+TEST_F(kvm, msi_into_irqfd)
+{
+	struct irqfwd_line_create c;
+	struct irqfwd_line_info info;
+	uint8_t irr = 0;
+	int i, id;
+
+	ASSERT_EQ(0, kvm_irqfd(self->vm, self->sink, LEGACY_GSI, -1));
+	ASSERT_EQ(0, pic_irr(self->vm, &irr));
+	ASSERT_EQ(0, irr & (1 << LEGACY_GSI));
+
+	ASSERT_EQ(0, edu_set_msi(&self->edu, self->source));
+	line_create_init(&c, self->source, self->sink, IRQFWD_TRIGGER_EDGE);
+	id = line_create(self->dev, &c);
+	ASSERT_LT(0, id);
+
+	for (i = 0; i < ROUNDS; i++) {
+		edu_raise(&self->edu);
+		ASSERT_EQ(0, line_wait_stat(self->dev, id, delivered, i + 1,
+					    WAIT_MS, &info));
+		ASSERT_EQ(i + 1, info.stats.delivered);
+		edu_ack(&self->edu);
+	}
+	EXPECT_EQ(ROUNDS, info.stats.fired);
+	EXPECT_EQ(0, info.stats.coalesced);
+	/* KVM consumed every signal of the sink... */
+	EXPECT_EQ(0, efd_take(self->sink));
+	/* ...and injected: the PIC has the request latched. */
+	ASSERT_EQ(0, pic_irr(self->vm, &irr));
+	EXPECT_NE(0, irr & (1 << LEGACY_GSI));
+	ASSERT_EQ(0, edu_set_msi(&self->edu, -1));
+}
+
+/* MSI -> irqfwd -> KVM irqfd on an MSI route. */
+TEST_F(kvm, msi_into_msi_route)
+{
+	struct {
+		struct kvm_irq_routing r;
+		struct kvm_irq_routing_entry e[1];
+	} routing = {
+		.r.nr = 1,
+		.e[0] = {
+			.gsi = MSI_GSI,
+			.type = KVM_IRQ_ROUTING_MSI,
+			.u.msi = { .address_lo = 0xfee00000, .data = 0x31 },
+		},
+	};
+	struct irqfwd_line_create c;
+	struct irqfwd_line_info info;
+	int i, id;
+
+	ASSERT_EQ(0, ioctl(self->vm, KVM_SET_GSI_ROUTING, &routing));
+	ASSERT_EQ(0, kvm_irqfd(self->vm, self->sink, MSI_GSI, -1));
+	ASSERT_EQ(0, edu_set_msi(&self->edu, self->source));
+	line_create_init(&c, self->source, self->sink, IRQFWD_TRIGGER_EDGE);
+	id = line_create(self->dev, &c);
+	ASSERT_LT(0, id);
+
+	for (i = 0; i < ROUNDS; i++) {
+		edu_raise(&self->edu);
+		ASSERT_EQ(0, line_wait_stat(self->dev, id, delivered, i + 1,
+					    WAIT_MS, &info));
+		ASSERT_EQ(i + 1, info.stats.delivered);
+		edu_ack(&self->edu);
+	}
+	EXPECT_EQ(ROUNDS, info.stats.fired);
+	EXPECT_EQ(0, efd_take(self->sink));
+	ASSERT_EQ(0, edu_set_msi(&self->edu, -1));
+}
+
+/*
+ * INTx -> irqfwd -> KVM resample irqfd.  KVM holds the GSI asserted until
+ * the guest completes it; without a guest, the VMM completes it with EOI,
+ * and irqfwd unmasks the line in VFIO.
+ */
+TEST_F(kvm, intx_into_resample_irqfd)
+{
+	struct irqfwd_line_create c;
+	struct irqfwd_line_info info;
+	uint8_t irr = 0;
+	int id;
+
+	ASSERT_EQ(0, kvm_irqfd(self->vm, self->sink, LEGACY_GSI,
+			       self->resample));
+	ASSERT_EQ(0, edu_set_intx(&self->edu, self->source, self->unmask));
+	line_create_level(&c, self->source, self->sink, self->unmask,
+			  self->resample);
+	id = line_create(self->dev, &c);
+	ASSERT_LT(0, id);
+
+	edu_raise(&self->edu);
+	ASSERT_EQ(0, line_wait_stat(self->dev, id, delivered, 1, WAIT_MS,
+				    &info));
+	EXPECT_EQ(1, info.stats.delivered);
+	EXPECT_EQ(IRQFWD_LINE_STATE_IN_SERVICE, info.state);
+	usleep(20000);	/* KVM injects level irqfds from a work item */
+	EXPECT_EQ(0, efd_take(self->sink));
+	ASSERT_EQ(0, pic_irr(self->vm, &irr));
+	EXPECT_NE(0, irr & (1 << LEGACY_GSI));
+
+	/* No guest EOI, so no resample: the line stays masked. */
+	edu_ack(&self->edu);
+	edu_raise(&self->edu);
+	usleep(50000);
+	ASSERT_EQ(0, line_query(self->dev, id, &info));
+	EXPECT_EQ(1, info.stats.fired);
+	EXPECT_EQ(0, info.stats.completed);
+
+	/* Completing unmasks; the device still asserts, so it fires again. */
+	ASSERT_EQ(0, line_eoi(self->dev, id));
+	ASSERT_EQ(0, line_wait_stat(self->dev, id, delivered, 2, WAIT_MS,
+				    &info));
+	EXPECT_EQ(2, info.stats.fired);
+	EXPECT_EQ(1, info.stats.unmasked);
+
+	edu_ack(&self->edu);
+	ASSERT_EQ(0, line_eoi(self->dev, id));
+	ASSERT_EQ(0, line_wait_stat(self->dev, id, unmasked, 2, WAIT_MS,
+				    &info));
+	usleep(50000);
+	ASSERT_EQ(0, line_query(self->dev, id, &info));
+	EXPECT_EQ(2, info.stats.fired);
+	EXPECT_EQ(2, info.stats.delivered);
+	EXPECT_EQ(2, info.stats.completed);
+	EXPECT_EQ(0, info.state);
+	ASSERT_EQ(0, edu_set_intx(&self->edu, -1, -1));
+}
+
+/* KVM's irqfd going away (deassign) leaves the line working. */
+TEST_F(kvm, irqfd_deassign_keeps_line)
+{
+	struct kvm_irqfd irqfd = {
+		.fd = self->sink,
+		.gsi = LEGACY_GSI,
+		.flags = KVM_IRQFD_FLAG_DEASSIGN,
+	};
+	struct irqfwd_line_create c;
+	struct irqfwd_line_info info;
+	int id;
+
+	ASSERT_EQ(0, kvm_irqfd(self->vm, self->sink, LEGACY_GSI, -1));
+	ASSERT_EQ(0, edu_set_msi(&self->edu, self->source));
+	line_create_init(&c, self->source, self->sink, IRQFWD_TRIGGER_EDGE);
+	id = line_create(self->dev, &c);
+	ASSERT_LT(0, id);
+
+	edu_raise(&self->edu);
+	ASSERT_EQ(0, line_wait_stat(self->dev, id, delivered, 1, WAIT_MS,
+				    &info));
+	edu_ack(&self->edu);
+	EXPECT_EQ(0, efd_take(self->sink));
+
+	ASSERT_EQ(0, ioctl(self->vm, KVM_IRQFD, &irqfd));
+	edu_raise(&self->edu);
+	/* Now nobody consumes the sink but us. */
+	EXPECT_EQ(1, efd_wait(self->sink, WAIT_MS));
+	edu_ack(&self->edu);
+	ASSERT_EQ(0, line_query(self->dev, id, &info));
+	EXPECT_EQ(2, info.stats.delivered);
+	ASSERT_EQ(0, edu_set_msi(&self->edu, -1));
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,438 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The masked-eventfd relay with plain eventfds on both sides: edge and
+ * level semantics, counters, hang-up and teardown.  Userspace plays VFIO
+ * (signals the source, watches the unmask eventfd) and KVM (watches the
+ * sink, signals the resample eventfd).  The edu and kvm tests do the same
+ * with the real ones.
+ */
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include "kselftest_harness.h"
+#include "irqfwd_util.h"
+
+#define WAIT_MS	2000
+
+FIXTURE(level) {
+	int dev;
+	int source;
+	int sink;
+	int unmask;
+	int resample;
+};
+
+/* The level tests complete through the resample eventfd, or by EOI. */
+FIXTURE_VARIANT(level) {
+	bool resample;
+};
+
+FIXTURE_VARIANT_ADD(level, resample) {
+	.resample = true,
+};
+
+FIXTURE_VARIANT_ADD(level, eoi) {
+	.resample = false,
+};
+
+FIXTURE_SETUP(level)
+{
+	self->dev = irqfwd_open();
+	ASSERT_LE(0, self->dev);
+	self->source = new_eventfd();
+	self->sink = new_eventfd();
+	self->unmask = new_eventfd();
+	self->resample = new_eventfd();
+	ASSERT_LE(0, self->source);
+	ASSERT_LE(0, self->sink);
+	ASSERT_LE(0, self->unmask);
+	ASSERT_LE(0, self->resample);
+}
+
+FIXTURE_TEARDOWN(level)
+{
+	close(self->resample);
+	close(self->unmask);
+	close(self->sink);
+	close(self->source);
+	close(self->dev);
+}
+
+/* Edge lines: the same eventfds, no completion variants. */
+FIXTURE(edge) {
+	int dev;
+	int source;
+	int sink;
+};
+
+FIXTURE_SETUP(edge)
+{
+	self->dev = irqfwd_open();
+	self->source = new_eventfd();
+	self->sink = new_eventfd();
+	ASSERT_LE(0, self->dev);
+	ASSERT_LE(0, self->source);
+	ASSERT_LE(0, self->sink);
+}
+
+FIXTURE_TEARDOWN(edge)
+{
+	close(self->sink);
+	close(self->source);
+	close(self->dev);
+}
+
+/* fired == delivered + coalesced + pending, at any instant. */
+static bool stats_balance(const struct irqfwd_line_info *info)
+{
+	return info->stats.fired == info->stats.delivered +
+		info->stats.coalesced +
+		!!(info->state & IRQFWD_LINE_STATE_PENDING);
+}
+
+TEST_F(edge, edge_each_signal_delivered)
+{
+	struct irqfwd_line_create c;
+	struct irqfwd_line_info info;
+	int i, id;
+
+	line_create_init(&c, self->source, self->sink, IRQFWD_TRIGGER_EDGE);
+	id = line_create(self->dev, &c);
+	ASSERT_LT(0, id);
+
+	for (i = 0; i < 1000; i++) {
+		ASSERT_EQ(0, efd_signal(self->source));
+		ASSERT_EQ(1, efd_wait(self->sink, WAIT_MS)) TH_LOG("i=%d", i);
+	}
+	EXPECT_EQ(0, efd_take(self->sink));
+	/* irqfwd consumed the source. */
+	EXPECT_EQ(0, efd_take(self->source));
+
+	ASSERT_EQ(0, line_query(self->dev, id, &info));
+	EXPECT_EQ(1000, info.stats.fired);
+	EXPECT_EQ(1000, info.stats.delivered);
+	EXPECT_EQ(0, info.stats.coalesced);
+	EXPECT_EQ(0, info.stats.completed);
+	EXPECT_EQ(0, info.stats.unmasked);
+	EXPECT_EQ(0, info.state);
+}
+
+/* Signals without waiting: the sink counts them all, merged or not. */
+TEST_F(edge, edge_burst_balanced)
+{
+	struct irqfwd_line_create c;
+	struct irqfwd_line_info info;
+	int64_t got = 0, n;
+	int i, id;
+
+	line_create_init(&c, self->source, self->sink, IRQFWD_TRIGGER_EDGE);
+	id = line_create(self->dev, &c);
+	ASSERT_LT(0, id);
+
+	for (i = 0; i < 10000; i++)
+		ASSERT_EQ(0, efd_signal(self->source));
+	ASSERT_EQ(0, line_wait_stat(self->dev, id, fired, 10000, WAIT_MS,
+				    &info));
+	do {
+		n = efd_wait(self->sink, 100);
+		ASSERT_LE(0, n);
+		got += n;
+	} while (n);
+
+	ASSERT_EQ(0, line_query(self->dev, id, &info));
+	EXPECT_EQ(10000, info.stats.fired);
+	EXPECT_EQ(got, info.stats.delivered);
+	EXPECT_EQ(10000, info.stats.delivered + info.stats.coalesced);
+	EXPECT_EQ(0, info.state);
+	TH_LOG("10000 signals: %llu delivered, %llu coalesced",
+	       (unsigned long long)info.stats.delivered,
+	       (unsigned long long)info.stats.coalesced);
+}
+
+/* What the source counted before the line existed is not lost. */
+TEST_F(edge, edge_fired_before_create)
+{
+	struct irqfwd_line_create c;
+	struct irqfwd_line_info info;
+	int i, id;
+
+	for (i = 0; i < 5; i++)
+		ASSERT_EQ(0, efd_signal(self->source));
+	line_create_init(&c, self->source, self->sink, IRQFWD_TRIGGER_EDGE);
+	id = line_create(self->dev, &c);
+	ASSERT_LT(0, id);
+
+	ASSERT_EQ(1, efd_wait(self->sink, WAIT_MS));
+	ASSERT_EQ(0, line_query(self->dev, id, &info));
+	EXPECT_EQ(5, info.stats.fired);
+	EXPECT_EQ(1, info.stats.delivered);
+	EXPECT_EQ(4, info.stats.coalesced);
+	EXPECT_TRUE(stats_balance(&info));
+}
+
+static int complete(struct __test_metadata *_metadata,
+		    FIXTURE_DATA(level) *self, bool resample, __u32 id)
+{
+	if (resample)
+		return efd_signal(self->resample);
+	return line_eoi(self->dev, id);
+}
+
+/*
+ * The automask protocol: fire -> deliver -> (in service; further fires are
+ * the masked source's business) -> complete -> unmask.
+ */
+TEST_F(level, level_automask_protocol)
+{
+	struct irqfwd_line_create c;
+	struct irqfwd_line_info info;
+	int i, id;
+
+	line_create_level(&c, self->source, self->sink, self->unmask,
+			  variant->resample ? self->resample : -1);
+	id = line_create(self->dev, &c);
+	ASSERT_LT(0, id);
+
+	for (i = 0; i < 1000; i++) {
+		ASSERT_EQ(0, efd_signal(self->source));
+		ASSERT_EQ(1, efd_wait(self->sink, WAIT_MS)) TH_LOG("i=%d", i);
+		if (i == 0) {
+			ASSERT_EQ(0, line_query(self->dev, id, &info));
+			EXPECT_EQ(IRQFWD_LINE_STATE_IN_SERVICE, info.state);
+			/* A source that ignores its mask is coalesced. */
+			ASSERT_EQ(0, efd_signal(self->source));
+			ASSERT_EQ(0, line_wait_stat(self->dev, id, fired, 2,
+						    WAIT_MS, &info));
+			EXPECT_EQ(1, info.stats.coalesced);
+			EXPECT_EQ(IRQFWD_LINE_STATE_IN_SERVICE, info.state);
+		}
+		EXPECT_EQ(0, efd_take(self->unmask));
+		ASSERT_EQ(0, complete(_metadata, self, variant->resample, id));
+		ASSERT_EQ(1, efd_wait(self->unmask, WAIT_MS)) TH_LOG("i=%d", i);
+	}
+	EXPECT_EQ(0, efd_take(self->sink));
+	EXPECT_EQ(0, efd_take(self->unmask));
+
+	ASSERT_EQ(0, line_query(self->dev, id, &info));
+	EXPECT_EQ(1001, info.stats.fired);
+	EXPECT_EQ(1000, info.stats.delivered);
+	EXPECT_EQ(1, info.stats.coalesced);
+	EXPECT_EQ(1000, info.stats.completed);
+	EXPECT_EQ(1000, info.stats.unmasked);
+	EXPECT_EQ(0, info.stats.spurious);
+	EXPECT_EQ(0, info.state);
+}
+
+/* Without an unmask eventfd, a fire while in service is latched. */
+TEST_F(level, level_latch_without_unmask)
+{
+	struct irqfwd_line_create c;
+	struct irqfwd_line_info info;
+	int id;
+
+	line_create_level(&c, self->source, self->sink, -1,
+			  variant->resample ? self->resample : -1);
+	id = line_create(self->dev, &c);
+	ASSERT_LT(0, id);
+
+	ASSERT_EQ(0, efd_signal(self->source));
+	ASSERT_EQ(1, efd_wait(self->sink, WAIT_MS));
+	ASSERT_EQ(0, efd_signal(self->source));
+	ASSERT_EQ(0, efd_signal(self->source));
+	ASSERT_EQ(0, line_wait_stat(self->dev, id, fired, 3, WAIT_MS, &info));
+	EXPECT_EQ(IRQFWD_LINE_STATE_IN_SERVICE | IRQFWD_LINE_STATE_PENDING,
+		  info.state);
+	EXPECT_EQ(1, info.stats.delivered);
+	EXPECT_EQ(1, info.stats.coalesced);
+	EXPECT_TRUE(stats_balance(&info));
+	EXPECT_EQ(0, efd_take(self->sink));
+
+	/* Completion delivers the latched one; the line stays in service. */
+	ASSERT_EQ(0, complete(_metadata, self, variant->resample, id));
+	ASSERT_EQ(1, efd_wait(self->sink, WAIT_MS));
+	ASSERT_EQ(0, line_wait_stat(self->dev, id, completed, 1, WAIT_MS,
+				    &info));
+	EXPECT_EQ(IRQFWD_LINE_STATE_IN_SERVICE, info.state);
+	EXPECT_EQ(2, info.stats.delivered);
+	EXPECT_TRUE(stats_balance(&info));
+
+	ASSERT_EQ(0, complete(_metadata, self, variant->resample, id));
+	ASSERT_EQ(0, line_wait_stat(self->dev, id, completed, 2, WAIT_MS,
+				    &info));
+	EXPECT_EQ(0, info.state);
+	EXPECT_EQ(0, efd_wait(self->sink, 50));
+	EXPECT_EQ(0, info.stats.unmasked);
+	EXPECT_EQ(0, info.stats.spurious);
+}
+
+/* A completion with nothing in service changes nothing but a counter. */
+TEST_F(level, level_spurious_completion)
+{
+	struct irqfwd_line_create c;
+	struct irqfwd_line_info info;
+	int id;
+
+	line_create_level(&c, self->source, self->sink, self->unmask,
+			  variant->resample ? self->resample : -1);
+	id = line_create(self->dev, &c);
+	ASSERT_LT(0, id);
+
+	ASSERT_EQ(0, complete(_metadata, self, variant->resample, id));
+	ASSERT_EQ(0, line_wait_stat(self->dev, id, spurious, 1, WAIT_MS,
+				    &info));
+	EXPECT_EQ(1, info.stats.spurious);
+	EXPECT_EQ(0, info.stats.completed);
+	EXPECT_EQ(0, info.stats.unmasked);
+	EXPECT_EQ(0, efd_wait(self->unmask, 50));
+	EXPECT_EQ(0, efd_take(self->sink));
+}
+
+/* Completions signalled before the line existed are not its own. */
+TEST_F(level, level_stale_resample_ignored)
+{
+	struct irqfwd_line_create c;
+	struct irqfwd_line_info info;
+	int id;
+
+	ASSERT_EQ(0, efd_signal(self->resample));
+	line_create_level(&c, self->source, self->sink, self->unmask,
+			  self->resample);
+	id = line_create(self->dev, &c);
+	ASSERT_LT(0, id);
+	ASSERT_EQ(0, line_query(self->dev, id, &info));
+	EXPECT_EQ(0, info.stats.spurious);
+	EXPECT_EQ(0, info.stats.completed);
+	EXPECT_EQ(0, efd_take(self->unmask));
+}
+
+/* After destroy, the source's signals stay in the source. */
+TEST_F(edge, destroy_stops_relay)
+{
+	struct irqfwd_line_create c;
+	int id;
+
+	line_create_init(&c, self->source, self->sink, IRQFWD_TRIGGER_EDGE);
+	id = line_create(self->dev, &c);
+	ASSERT_LT(0, id);
+	ASSERT_EQ(0, line_destroy(self->dev, id));
+	ASSERT_EQ(0, efd_signal(self->source));
+	EXPECT_EQ(0, efd_wait(self->sink, 50));
+	EXPECT_EQ(1, efd_take(self->source));
+}
+
+FIXTURE(hangup) {
+	int dev;
+	int fds[4];	/* source, sink, unmask, resample */
+};
+
+FIXTURE_VARIANT(hangup) {
+	int close_idx;
+};
+
+FIXTURE_VARIANT_ADD(hangup, source) { .close_idx = 0 };
+FIXTURE_VARIANT_ADD(hangup, sink) { .close_idx = 1 };
+FIXTURE_VARIANT_ADD(hangup, unmask) { .close_idx = 2 };
+FIXTURE_VARIANT_ADD(hangup, resample) { .close_idx = 3 };
+
+FIXTURE_SETUP(hangup)
+{
+	int i;
+
+	ASSERT_EQ(0, irqfwd_live_wait("lines", 0, WAIT_MS));
+	self->dev = irqfwd_open();
+	ASSERT_LE(0, self->dev);
+	for (i = 0; i < 4; i++) {
+		self->fds[i] = new_eventfd();
+		ASSERT_LE(0, self->fds[i]);
+	}
+}
+
+FIXTURE_TEARDOWN(hangup)
+{
+	int i;
+
+	for (i = 0; i < 4; i++)
+		if (self->fds[i] >= 0)
+			close(self->fds[i]);
+	close(self->dev);
+}
+
+/* Closing any of a line's eventfds takes the line down, like KVM irqfd. */
+TEST_F(hangup, close_eventfd)
+{
+	struct irqfwd_line_create c;
+	struct irqfwd_line_info info;
+	int id, alias;
+
+	line_create_level(&c, self->fds[0], self->fds[1], self->fds[2],
+			  self->fds[3]);
+	id = line_create(self->dev, &c);
+	ASSERT_LT(0, id);
+	ASSERT_EQ(1, irqfwd_live("lines"));
+
+	/* Closing one of two descriptors releases nothing. */
+	alias = dup(self->fds[variant->close_idx]);
+	ASSERT_LE(0, alias);
+	close(self->fds[variant->close_idx]);
+	self->fds[variant->close_idx] = alias;
+	usleep(20000);
+	ASSERT_EQ(0, line_query(self->dev, id, &info));
+
+	close(self->fds[variant->close_idx]);
+	self->fds[variant->close_idx] = -1;
+	EXPECT_EQ(-ENOENT, line_wait_gone(self->dev, id, WAIT_MS));
+	EXPECT_EQ(-ENOENT, line_destroy(self->dev, id));
+	EXPECT_EQ(0, irqfwd_live_wait("lines", 0, WAIT_MS));
+
+	/* The context lives on. */
+	line_create_init(&c, self->fds[variant->close_idx < 2 ? 2 : 0],
+			 self->fds[variant->close_idx < 2 ? 3 : 1],
+			 IRQFWD_TRIGGER_EDGE);
+	EXPECT_LT(0, line_create(self->dev, &c));
+}
+
+/* Closing the file takes every line and the context down. */
+TEST(close_file_frees_everything)
+{
+	struct irqfwd_line_create c;
+	int dev, i, sink, src[100];
+
+	ASSERT_EQ(0, irqfwd_live_wait("lines", 0, WAIT_MS));
+	ASSERT_EQ(0, irqfwd_live_wait("contexts", 0, WAIT_MS));
+	dev = irqfwd_open();
+	ASSERT_LE(0, dev);
+	EXPECT_EQ(1, irqfwd_live("contexts"));
+	sink = new_eventfd();
+	ASSERT_LE(0, sink);
+	for (i = 0; i < 100; i++) {
+		src[i] = new_eventfd();
+		ASSERT_LE(0, src[i]);
+		line_create_init(&c, src[i], sink, IRQFWD_TRIGGER_EDGE);
+		ASSERT_LT(0, line_create(dev, &c));
+	}
+	EXPECT_EQ(100, irqfwd_live("lines"));
+	for (i = 0; i < 100; i += 7)
+		ASSERT_EQ(0, efd_signal(src[i]));
+
+	close(dev);
+	EXPECT_EQ(0, irqfwd_live_wait("lines", 0, WAIT_MS));
+	EXPECT_EQ(0, irqfwd_live_wait("contexts", 0, WAIT_MS));
+	for (i = 0; i < 100; i++)
+		close(src[i]);
+	close(sink);
+}
+
+/* The module cannot go while a file is open. */
+TEST(unload_refused_while_open)
+{
+	int dev;
+
+	dev = irqfwd_open();
+	ASSERT_LE(0, dev);
+	EXPECT_EQ(-1, syscall(SYS_delete_module, "irqfwd", O_NONBLOCK));
+	EXPECT_EQ(EWOULDBLOCK, errno);
+	EXPECT_EQ(0, access("/sys/module/irqfwd", F_OK));
+	close(dev);
+}
+
+TEST_HARNESS_MAIN

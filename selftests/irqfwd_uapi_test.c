@@ -1,0 +1,544 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The ioctl ABI of /dev/irqfwd: every documented errno provoked, outputs
+ * checked in poisoned buffers.  Plain eventfds stand in for VFIO and KVM
+ * here; the real ones are in the edu and kvm tests.
+ */
+#include <sys/socket.h>
+
+#include "kselftest_harness.h"
+#include "irqfwd_util.h"
+
+FIXTURE(dev) {
+	int dev;
+	int source;
+	int sink;
+	int unmask;
+	int resample;
+};
+
+FIXTURE_SETUP(dev)
+{
+	self->dev = irqfwd_open();
+	ASSERT_LE(0, self->dev) TH_LOG("open %s: %s", IRQFWD_DEV,
+				       strerror(errno));
+	self->source = new_eventfd();
+	self->sink = new_eventfd();
+	self->unmask = new_eventfd();
+	self->resample = new_eventfd();
+	ASSERT_LE(0, self->source);
+	ASSERT_LE(0, self->sink);
+	ASSERT_LE(0, self->unmask);
+	ASSERT_LE(0, self->resample);
+}
+
+FIXTURE_TEARDOWN(dev)
+{
+	close(self->resample);
+	close(self->unmask);
+	close(self->sink);
+	close(self->source);
+	close(self->dev);
+}
+
+/* An argument struct with room behind it, to test argsz. */
+struct info_ext {
+	struct irqfwd_info info;
+	__u64 tail[2];
+};
+
+TEST_F(dev, get_info)
+{
+	struct info_ext ext;
+
+	memset(&ext, POISON, sizeof(ext));
+	ext.info.argsz = sizeof(ext.info);
+	ext.info.flags = 0;
+	ASSERT_EQ(0, irqfwd_ioctl(self->dev, IRQFWD_GET_INFO, &ext.info));
+	EXPECT_EQ(sizeof(ext.info), ext.info.argsz);
+	EXPECT_EQ(0, ext.info.flags);
+	EXPECT_EQ(IRQFWD_API_VERSION, ext.info.api_version);
+	EXPECT_LT(0, ext.info.max_lines);
+	EXPECT_EQ(IRQFWD_CAP_LEVEL | IRQFWD_CAP_EOI | IRQFWD_CAP_RESAMPLE,
+		  ext.info.caps);
+	EXPECT_EQ(0, ext.info.nr_lines);
+	EXPECT_EQ(0, ext.info.__reserved);
+	/* Nothing written behind argsz. */
+	EXPECT_EQ(0xccccccccccccccccull, ext.tail[0]);
+}
+
+TEST_F(dev, get_info_counts_lines)
+{
+	struct irqfwd_line_create c;
+	struct irqfwd_info info;
+
+	line_create_init(&c, self->source, self->sink, IRQFWD_TRIGGER_EDGE);
+	ASSERT_LT(0, line_create(self->dev, &c));
+	memset(&info, POISON, sizeof(info));
+	info.argsz = sizeof(info);
+	info.flags = 0;
+	ASSERT_EQ(0, irqfwd_ioctl(self->dev, IRQFWD_GET_INFO, &info));
+	EXPECT_EQ(1, info.nr_lines);
+}
+
+TEST_F(dev, argsz_short)
+{
+	struct irqfwd_info info = { .argsz = sizeof(info) - 1 };
+
+	EXPECT_EQ(-EINVAL, irqfwd_ioctl(self->dev, IRQFWD_GET_INFO, &info));
+	info.argsz = 0;
+	EXPECT_EQ(-EINVAL, irqfwd_ioctl(self->dev, IRQFWD_GET_INFO, &info));
+	info.argsz = 4;
+	EXPECT_EQ(-EINVAL, irqfwd_ioctl(self->dev, IRQFWD_GET_INFO, &info));
+}
+
+TEST_F(dev, argsz_long_zero_tail)
+{
+	struct info_ext ext;
+
+	memset(&ext, 0, sizeof(ext));
+	ext.info.argsz = sizeof(ext);
+	ASSERT_EQ(0, irqfwd_ioctl(self->dev, IRQFWD_GET_INFO, &ext.info));
+	EXPECT_EQ(IRQFWD_API_VERSION, ext.info.api_version);
+	EXPECT_EQ(0, ext.tail[0]);
+	EXPECT_EQ(0, ext.tail[1]);
+}
+
+TEST_F(dev, argsz_long_nonzero_tail)
+{
+	struct info_ext ext;
+
+	memset(&ext, 0, sizeof(ext));
+	ext.info.argsz = sizeof(ext);
+	ext.tail[1] = 1;
+	EXPECT_EQ(-E2BIG, irqfwd_ioctl(self->dev, IRQFWD_GET_INFO, &ext.info));
+}
+
+TEST_F(dev, argsz_too_big)
+{
+	static char page[8192];
+	struct irqfwd_info *info = (struct irqfwd_info *)page;
+
+	info->argsz = sizeof(page);
+	EXPECT_EQ(-E2BIG, irqfwd_ioctl(self->dev, IRQFWD_GET_INFO, info));
+	info->argsz = 4097;
+	EXPECT_EQ(-E2BIG, irqfwd_ioctl(self->dev, IRQFWD_GET_INFO, info));
+	/* The limit itself is fine while the tail is zero. */
+	info->argsz = 4096;
+	EXPECT_EQ(0, irqfwd_ioctl(self->dev, IRQFWD_GET_INFO, info));
+}
+
+TEST_F(dev, get_info_flags)
+{
+	struct irqfwd_info info = { .argsz = sizeof(info), .flags = 1 };
+
+	EXPECT_EQ(-EINVAL, irqfwd_ioctl(self->dev, IRQFWD_GET_INFO, &info));
+	info.flags = 1u << 31;
+	EXPECT_EQ(-EINVAL, irqfwd_ioctl(self->dev, IRQFWD_GET_INFO, &info));
+}
+
+TEST_F(dev, bad_pointer)
+{
+	EXPECT_EQ(-EFAULT, irqfwd_ioctl(self->dev, IRQFWD_GET_INFO, NULL));
+	EXPECT_EQ(-EFAULT, irqfwd_ioctl(self->dev, IRQFWD_LINE_CREATE,
+					(void *)8));
+	EXPECT_EQ(-EFAULT, irqfwd_ioctl(self->dev, IRQFWD_LINE_QUERY, NULL));
+	EXPECT_EQ(-EFAULT, irqfwd_ioctl(self->dev, IRQFWD_LINE_DESTROY, NULL));
+	EXPECT_EQ(-EFAULT, irqfwd_ioctl(self->dev, IRQFWD_LINE_EOI, NULL));
+}
+
+TEST_F(dev, unknown_ioctl)
+{
+	__u64 buf[8] = { sizeof(buf) };
+
+	EXPECT_EQ(-ENOTTY, irqfwd_ioctl(self->dev, _IO(IRQFWD_TYPE, 0x7f),
+					buf));
+	EXPECT_EQ(-ENOTTY, irqfwd_ioctl(self->dev,
+					_IOWR(IRQFWD_TYPE, 0x05, __u64), buf));
+	/* A known number with the wrong size or direction. */
+	EXPECT_EQ(-ENOTTY, irqfwd_ioctl(self->dev,
+					_IOWR(IRQFWD_TYPE, 0x00, __u64), buf));
+	EXPECT_EQ(-ENOTTY, irqfwd_ioctl(self->dev,
+					_IOR(IRQFWD_TYPE, 0x01,
+					     struct irqfwd_line_create), buf));
+	/* Another driver's magic. */
+	EXPECT_EQ(-ENOTTY, irqfwd_ioctl(self->dev, _IO(0xAE, 0x00), buf));
+}
+
+TEST_F(dev, create_and_query_edge)
+{
+	struct irqfwd_line_create c;
+	struct irqfwd_line_info info;
+	int id;
+
+	line_create_init(&c, self->source, self->sink, IRQFWD_TRIGGER_EDGE);
+	c.id = 0xdeadbeef;	/* output only */
+	id = line_create(self->dev, &c);
+	ASSERT_LT(0, id);
+
+	ASSERT_EQ(0, line_query(self->dev, id, &info));
+	EXPECT_EQ(sizeof(info), info.argsz);
+	EXPECT_EQ(0, info.flags);
+	EXPECT_EQ(id, info.id);
+	EXPECT_EQ(0, info.line_flags);
+	EXPECT_EQ(IRQFWD_TRIGGER_EDGE, info.trigger);
+	EXPECT_EQ(IRQFWD_MODE_MASKED, info.mode);
+	EXPECT_EQ(IRQFWD_MODE_MASKED, info.effective_mode);
+	EXPECT_EQ(IRQFWD_REASON_NONE, info.reason);
+	EXPECT_EQ(0, info.state);
+	EXPECT_EQ(0, info.__reserved);
+	EXPECT_EQ(0, info.stats.fired);
+	EXPECT_EQ(0, info.stats.delivered);
+	EXPECT_EQ(0, info.stats.coalesced);
+	EXPECT_EQ(0, info.stats.completed);
+	EXPECT_EQ(0, info.stats.unmasked);
+	EXPECT_EQ(0, info.stats.spurious);
+}
+
+TEST_F(dev, create_and_query_level)
+{
+	struct irqfwd_line_create c;
+	struct irqfwd_line_info info;
+	int id;
+
+	line_create_level(&c, self->source, self->sink, self->unmask,
+			  self->resample);
+	id = line_create(self->dev, &c);
+	ASSERT_LT(0, id);
+
+	ASSERT_EQ(0, line_query(self->dev, id, &info));
+	EXPECT_EQ(IRQFWD_LINE_UNMASK_FD | IRQFWD_LINE_RESAMPLE_FD,
+		  info.line_flags);
+	EXPECT_EQ(IRQFWD_TRIGGER_LEVEL, info.trigger);
+	EXPECT_EQ(IRQFWD_MODE_MASKED, info.mode);
+	EXPECT_EQ(IRQFWD_MODE_MASKED, info.effective_mode);
+	EXPECT_EQ(0, info.state);
+	EXPECT_EQ(0, info.__reserved);
+	EXPECT_EQ(0, info.stats.fired);
+}
+
+TEST_F(dev, create_bad_fd)
+{
+	struct irqfwd_line_create c;
+	int closed = dup(self->sink);
+
+	ASSERT_LE(0, closed);
+	close(closed);
+
+	line_create_init(&c, -1, self->sink, IRQFWD_TRIGGER_EDGE);
+	EXPECT_EQ(-EBADF, line_create(self->dev, &c));
+	line_create_init(&c, closed, self->sink, IRQFWD_TRIGGER_EDGE);
+	EXPECT_EQ(-EBADF, line_create(self->dev, &c));
+	line_create_init(&c, self->source, -1, IRQFWD_TRIGGER_EDGE);
+	EXPECT_EQ(-EBADF, line_create(self->dev, &c));
+	line_create_init(&c, self->source, closed, IRQFWD_TRIGGER_EDGE);
+	EXPECT_EQ(-EBADF, line_create(self->dev, &c));
+	line_create_level(&c, self->source, self->sink, closed, -1);
+	EXPECT_EQ(-EBADF, line_create(self->dev, &c));
+	line_create_level(&c, self->source, self->sink, -1, -1);
+	c.flags = IRQFWD_LINE_RESAMPLE_FD;
+	c.resample_fd = closed;
+	EXPECT_EQ(-EBADF, line_create(self->dev, &c));
+	EXPECT_EQ(0, irqfwd_live_wait("lines", 0, 1000));
+}
+
+TEST_F(dev, create_not_eventfd)
+{
+	struct irqfwd_line_create c;
+	int null, pipefd[2];
+
+	null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, null);
+	ASSERT_EQ(0, pipe(pipefd));
+
+	line_create_init(&c, null, self->sink, IRQFWD_TRIGGER_EDGE);
+	EXPECT_EQ(-EINVAL, line_create(self->dev, &c));
+	line_create_init(&c, self->source, pipefd[1], IRQFWD_TRIGGER_EDGE);
+	EXPECT_EQ(-EINVAL, line_create(self->dev, &c));
+	line_create_init(&c, self->dev, self->sink, IRQFWD_TRIGGER_EDGE);
+	EXPECT_EQ(-EINVAL, line_create(self->dev, &c));
+	line_create_level(&c, self->source, self->sink, pipefd[0], -1);
+	EXPECT_EQ(-EINVAL, line_create(self->dev, &c));
+	line_create_level(&c, self->source, self->sink, -1, null);
+	EXPECT_EQ(-EINVAL, line_create(self->dev, &c));
+
+	close(pipefd[0]);
+	close(pipefd[1]);
+	close(null);
+}
+
+TEST_F(dev, create_unknown_flags)
+{
+	struct irqfwd_line_create c;
+
+	line_create_level(&c, self->source, self->sink, -1, -1);
+	c.flags = 1u << 2;
+	EXPECT_EQ(-EINVAL, line_create(self->dev, &c));
+	c.flags = 1u << 31;
+	EXPECT_EQ(-EINVAL, line_create(self->dev, &c));
+}
+
+TEST_F(dev, create_reserved)
+{
+	struct irqfwd_line_create c;
+
+	line_create_init(&c, self->source, self->sink, IRQFWD_TRIGGER_EDGE);
+	c.__reserved = 1;
+	EXPECT_EQ(-EINVAL, line_create(self->dev, &c));
+}
+
+TEST_F(dev, create_bad_trigger)
+{
+	struct irqfwd_line_create c;
+
+	line_create_init(&c, self->source, self->sink, 2);
+	EXPECT_EQ(-EINVAL, line_create(self->dev, &c));
+	c.trigger = ~0u;
+	EXPECT_EQ(-EINVAL, line_create(self->dev, &c));
+}
+
+TEST_F(dev, create_bad_mode)
+{
+	struct irqfwd_line_create c;
+
+	line_create_init(&c, self->source, self->sink, IRQFWD_TRIGGER_EDGE);
+	c.mode = 2;
+	EXPECT_EQ(-EINVAL, line_create(self->dev, &c));
+	c.mode = ~0u;
+	EXPECT_EQ(-EINVAL, line_create(self->dev, &c));
+}
+
+TEST_F(dev, create_forwarded_unsupported)
+{
+	struct irqfwd_line_create c;
+
+	line_create_init(&c, self->source, self->sink, IRQFWD_TRIGGER_EDGE);
+	c.mode = IRQFWD_MODE_FORWARDED;
+	EXPECT_EQ(-EOPNOTSUPP, line_create(self->dev, &c));
+	line_create_level(&c, self->source, self->sink, self->unmask, -1);
+	c.mode = IRQFWD_MODE_FORWARDED;
+	EXPECT_EQ(-EOPNOTSUPP, line_create(self->dev, &c));
+}
+
+TEST_F(dev, create_edge_level_flags)
+{
+	struct irqfwd_line_create c;
+
+	line_create_level(&c, self->source, self->sink, self->unmask, -1);
+	c.trigger = IRQFWD_TRIGGER_EDGE;
+	EXPECT_EQ(-EINVAL, line_create(self->dev, &c));
+	line_create_level(&c, self->source, self->sink, -1, self->resample);
+	c.trigger = IRQFWD_TRIGGER_EDGE;
+	EXPECT_EQ(-EINVAL, line_create(self->dev, &c));
+}
+
+TEST_F(dev, create_same_eventfd)
+{
+	struct irqfwd_line_create c;
+	int alias = dup(self->source);
+
+	ASSERT_LE(0, alias);
+	line_create_init(&c, self->source, self->source, IRQFWD_TRIGGER_EDGE);
+	EXPECT_EQ(-EINVAL, line_create(self->dev, &c));
+	/* Another descriptor of the same eventfd is the same eventfd. */
+	line_create_init(&c, self->source, alias, IRQFWD_TRIGGER_EDGE);
+	EXPECT_EQ(-EINVAL, line_create(self->dev, &c));
+	line_create_level(&c, self->source, self->sink, -1, alias);
+	EXPECT_EQ(-EINVAL, line_create(self->dev, &c));
+	line_create_level(&c, self->source, self->sink, -1, self->sink);
+	EXPECT_EQ(-EINVAL, line_create(self->dev, &c));
+	close(alias);
+}
+
+TEST_F(dev, create_source_busy)
+{
+	struct irqfwd_line_create c;
+	int other, sink2, id;
+
+	sink2 = new_eventfd();
+	ASSERT_LE(0, sink2);
+	line_create_init(&c, self->source, self->sink, IRQFWD_TRIGGER_EDGE);
+	id = line_create(self->dev, &c);
+	ASSERT_LT(0, id);
+
+	line_create_init(&c, self->source, sink2, IRQFWD_TRIGGER_EDGE);
+	EXPECT_EQ(-EBUSY, line_create(self->dev, &c));
+
+	/* In any context. */
+	other = irqfwd_open();
+	ASSERT_LE(0, other);
+	EXPECT_EQ(-EBUSY, line_create(other, &c));
+
+	/* Free again once the line is gone. */
+	ASSERT_EQ(0, line_destroy(self->dev, id));
+	EXPECT_LT(0, line_create(other, &c));
+	close(other);
+	close(sink2);
+}
+
+TEST_F(dev, create_argsz)
+{
+	struct {
+		struct irqfwd_line_create c;
+		__u32 tail;
+	} ext;
+
+	line_create_init(&ext.c, self->source, self->sink,
+			 IRQFWD_TRIGGER_EDGE);
+	ext.c.argsz = sizeof(ext.c) - 4;
+	EXPECT_EQ(-EINVAL, line_create(self->dev, &ext.c));
+	ext.c.argsz = sizeof(ext);
+	ext.tail = 7;
+	EXPECT_EQ(-E2BIG, line_create(self->dev, &ext.c));
+	ext.tail = 0;
+	EXPECT_LT(0, line_create(self->dev, &ext.c));
+}
+
+TEST_F(dev, destroy_errors)
+{
+	struct irqfwd_line_destroy d;
+	struct irqfwd_line_create c;
+	int id;
+
+	EXPECT_EQ(-ENOENT, line_destroy(self->dev, 0));
+	EXPECT_EQ(-ENOENT, line_destroy(self->dev, 12345));
+
+	line_create_init(&c, self->source, self->sink, IRQFWD_TRIGGER_EDGE);
+	id = line_create(self->dev, &c);
+	ASSERT_LT(0, id);
+
+	d = (struct irqfwd_line_destroy){ .argsz = sizeof(d), .id = id,
+					  .flags = 1 };
+	EXPECT_EQ(-EINVAL, irqfwd_ioctl(self->dev, IRQFWD_LINE_DESTROY, &d));
+	d.flags = 0;
+	d.__reserved = 1;
+	EXPECT_EQ(-EINVAL, irqfwd_ioctl(self->dev, IRQFWD_LINE_DESTROY, &d));
+	d.__reserved = 0;
+	d.argsz = sizeof(d) - 1;
+	EXPECT_EQ(-EINVAL, irqfwd_ioctl(self->dev, IRQFWD_LINE_DESTROY, &d));
+
+	EXPECT_EQ(0, line_destroy(self->dev, id));
+	EXPECT_EQ(-ENOENT, line_destroy(self->dev, id));
+}
+
+TEST_F(dev, query_errors)
+{
+	struct irqfwd_line_info info;
+	struct irqfwd_line_create c;
+	int id;
+
+	EXPECT_EQ(-ENOENT, line_query(self->dev, 1, &info));
+	line_create_init(&c, self->source, self->sink, IRQFWD_TRIGGER_EDGE);
+	id = line_create(self->dev, &c);
+	ASSERT_LT(0, id);
+
+	memset(&info, 0, sizeof(info));
+	info.argsz = sizeof(info);
+	info.id = id;
+	info.flags = 1;
+	EXPECT_EQ(-EINVAL, irqfwd_ioctl(self->dev, IRQFWD_LINE_QUERY, &info));
+	info.flags = 0;
+	info.argsz = offsetof(struct irqfwd_line_info, stats);
+	EXPECT_EQ(-EINVAL, irqfwd_ioctl(self->dev, IRQFWD_LINE_QUERY, &info));
+	EXPECT_EQ(0, line_destroy(self->dev, id));
+	EXPECT_EQ(-ENOENT, line_query(self->dev, id, &info));
+}
+
+TEST_F(dev, eoi_errors)
+{
+	struct irqfwd_line_create c;
+	struct irqfwd_line_eoi e;
+	int id;
+
+	EXPECT_EQ(-ENOENT, line_eoi(self->dev, 1));
+	line_create_init(&c, self->source, self->sink, IRQFWD_TRIGGER_EDGE);
+	id = line_create(self->dev, &c);
+	ASSERT_LT(0, id);
+	EXPECT_EQ(-EINVAL, line_eoi(self->dev, id));
+
+	e = (struct irqfwd_line_eoi){ .argsz = sizeof(e), .id = id,
+				      .flags = 2 };
+	EXPECT_EQ(-EINVAL, irqfwd_ioctl(self->dev, IRQFWD_LINE_EOI, &e));
+	e.flags = 0;
+	e.__reserved = 3;
+	EXPECT_EQ(-EINVAL, irqfwd_ioctl(self->dev, IRQFWD_LINE_EOI, &e));
+}
+
+/* A line id means nothing in another context. */
+TEST_F(dev, other_file_line_id)
+{
+	struct irqfwd_line_info info;
+	struct irqfwd_line_create c;
+	int other, id;
+
+	line_create_level(&c, self->source, self->sink, -1, -1);
+	id = line_create(self->dev, &c);
+	ASSERT_LT(0, id);
+
+	other = irqfwd_open();
+	ASSERT_LE(0, other);
+	EXPECT_EQ(-ENOENT, line_query(other, id, &info));
+	EXPECT_EQ(-ENOENT, line_eoi(other, id));
+	EXPECT_EQ(-ENOENT, line_destroy(other, id));
+	close(other);
+
+	EXPECT_EQ(0, line_query(self->dev, id, &info));
+	EXPECT_EQ(0, line_destroy(self->dev, id));
+}
+
+TEST_F(dev, ids_not_reused)
+{
+	struct irqfwd_line_create c;
+	int id1, id2;
+
+	line_create_init(&c, self->source, self->sink, IRQFWD_TRIGGER_EDGE);
+	id1 = line_create(self->dev, &c);
+	ASSERT_LT(0, id1);
+	ASSERT_EQ(0, line_destroy(self->dev, id1));
+	id2 = line_create(self->dev, &c);
+	ASSERT_LT(0, id2);
+	EXPECT_NE(id1, id2);
+}
+
+static int write_param(const char *name, const char *val)
+{
+	char path[128];
+	int fd, ret = 0;
+
+	snprintf(path, sizeof(path), "/sys/module/irqfwd/parameters/%s", name);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, val, strlen(val)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+TEST_F(dev, max_lines)
+{
+	struct irqfwd_line_create c;
+	struct irqfwd_info info = { .argsz = sizeof(info) };
+	int src[4], i;
+
+	ASSERT_EQ(0, write_param("max_lines", "3"));
+	ASSERT_EQ(0, irqfwd_ioctl(self->dev, IRQFWD_GET_INFO, &info));
+	EXPECT_EQ(3, info.max_lines);
+
+	for (i = 0; i < 4; i++) {
+		src[i] = new_eventfd();
+		ASSERT_LE(0, src[i]);
+		line_create_init(&c, src[i], self->sink, IRQFWD_TRIGGER_EDGE);
+		if (i < 3) {
+			EXPECT_LT(0, line_create(self->dev, &c));
+		} else {
+			EXPECT_EQ(-ENOSPC, line_create(self->dev, &c));
+		}
+	}
+	ASSERT_EQ(0, write_param("max_lines", "65536"));
+	EXPECT_LT(0, line_create(self->dev, &c));
+	for (i = 0; i < 4; i++)
+		close(src[i]);
+}
+
+TEST_HARNESS_MAIN

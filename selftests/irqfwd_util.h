@@ -1,0 +1,218 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the irqfwd selftests: the device, lines, eventfds and
+ * the module's live-object counts.  Header-only, like the harness.
+ */
+#ifndef IRQFWD_UTIL_H
+#define IRQFWD_UTIL_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/irqfwd.h>
+
+#define IRQFWD_DEV		"/dev/irqfwd"
+#define IRQFWD_DEBUGFS		"/sys/kernel/debug/irqfwd"
+
+/* What the tests poison output buffers with. */
+#define POISON			0xcc
+
+static inline int irqfwd_open(void)
+{
+	return open(IRQFWD_DEV, O_RDWR | O_CLOEXEC);
+}
+
+/* ioctl() that returns -errno, for ASSERT_EQ(-EINVAL, ...) style checks. */
+static inline int irqfwd_ioctl(int fd, unsigned long cmd, void *arg)
+{
+	return ioctl(fd, cmd, arg) ? -errno : 0;
+}
+
+static inline int new_eventfd(void)
+{
+	return eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+}
+
+static inline void line_create_init(struct irqfwd_line_create *c,
+				    int source, int sink, __u32 trigger)
+{
+	memset(c, 0, sizeof(*c));
+	c->argsz = sizeof(*c);
+	c->source_fd = source;
+	c->sink_fd = sink;
+	c->unmask_fd = -1;
+	c->resample_fd = -1;
+	c->trigger = trigger;
+	c->mode = IRQFWD_MODE_MASKED;
+}
+
+static inline void line_create_level(struct irqfwd_line_create *c,
+				     int source, int sink, int unmask,
+				     int resample)
+{
+	line_create_init(c, source, sink, IRQFWD_TRIGGER_LEVEL);
+	if (unmask >= 0) {
+		c->flags |= IRQFWD_LINE_UNMASK_FD;
+		c->unmask_fd = unmask;
+	}
+	if (resample >= 0) {
+		c->flags |= IRQFWD_LINE_RESAMPLE_FD;
+		c->resample_fd = resample;
+	}
+}
+
+/* Create a line; returns its id, or -errno. */
+static inline int line_create(int dev, struct irqfwd_line_create *c)
+{
+	int ret = irqfwd_ioctl(dev, IRQFWD_LINE_CREATE, c);
+
+	return ret ? ret : (int)c->id;
+}
+
+static inline int line_destroy(int dev, __u32 id)
+{
+	struct irqfwd_line_destroy d = { .argsz = sizeof(d), .id = id };
+
+	return irqfwd_ioctl(dev, IRQFWD_LINE_DESTROY, &d);
+}
+
+static inline int line_eoi(int dev, __u32 id)
+{
+	struct irqfwd_line_eoi e = { .argsz = sizeof(e), .id = id };
+
+	return irqfwd_ioctl(dev, IRQFWD_LINE_EOI, &e);
+}
+
+static inline int line_query(int dev, __u32 id, struct irqfwd_line_info *info)
+{
+	memset(info, POISON, sizeof(*info));
+	info->argsz = sizeof(*info);
+	info->flags = 0;
+	info->id = id;
+	return irqfwd_ioctl(dev, IRQFWD_LINE_QUERY, info);
+}
+
+static inline uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+/*
+ * Wait up to @timeout_ms for the eventfd to count, and read it: returns
+ * the count, 0 on time-out, -errno on error.
+ */
+static inline int64_t efd_wait(int efd, int timeout_ms)
+{
+	struct pollfd pfd = { .fd = efd, .events = POLLIN };
+	uint64_t v;
+	int ret;
+
+	ret = poll(&pfd, 1, timeout_ms);
+	if (ret < 0)
+		return -errno;
+	if (ret == 0)
+		return 0;
+	if (read(efd, &v, sizeof(v)) != sizeof(v))
+		return errno == EAGAIN ? 0 : -errno;
+	return (int64_t)v;
+}
+
+/* Read a non-blocking eventfd: the count, or 0 if it had nothing. */
+static inline int64_t efd_take(int efd)
+{
+	uint64_t v;
+
+	if (read(efd, &v, sizeof(v)) != sizeof(v))
+		return errno == EAGAIN ? 0 : -errno;
+	return (int64_t)v;
+}
+
+static inline int efd_signal(int efd)
+{
+	uint64_t one = 1;
+
+	return write(efd, &one, sizeof(one)) == sizeof(one) ? 0 : -errno;
+}
+
+/* A live-object count of the module (debugfs), or -1. */
+static inline long irqfwd_live(const char *what)
+{
+	char path[128], buf[32];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), IRQFWD_DEBUGFS "/%s", what);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	return strtol(buf, NULL, 10);
+}
+
+/* Wait up to @timeout_ms for a live-object count to reach @want. */
+static inline long irqfwd_live_wait(const char *what, long want,
+				    int timeout_ms)
+{
+	uint64_t end = now_ns() + (uint64_t)timeout_ms * 1000000ull;
+	long n;
+
+	for (;;) {
+		n = irqfwd_live(what);
+		if (n == want || now_ns() > end)
+			return n;
+		usleep(1000);
+	}
+}
+
+/* Wait up to @timeout_ms for a line to go away on its own. */
+static inline int line_wait_gone(int dev, __u32 id, int timeout_ms)
+{
+	uint64_t end = now_ns() + (uint64_t)timeout_ms * 1000000ull;
+	struct irqfwd_line_info info;
+	int ret;
+
+	for (;;) {
+		ret = line_query(dev, id, &info);
+		if (ret || now_ns() > end)
+			return ret;
+		usleep(1000);
+	}
+}
+
+/*
+ * Wait up to @timeout_ms until a line's counter @field reaches @want; the
+ * last query is left in @info.
+ */
+#define line_wait_stat(dev, id, field, want, timeout_ms, info)		\
+({									\
+	uint64_t __end = now_ns() + (uint64_t)(timeout_ms) * 1000000ull; \
+	int __ret;							\
+	for (;;) {							\
+		__ret = line_query(dev, id, info);			\
+		if (__ret || (info)->stats.field >= (want) ||		\
+		    now_ns() > __end)					\
+			break;						\
+		usleep(200);						\
+	}								\
+	__ret;								\
+})
+
+#endif /* IRQFWD_UTIL_H */
