@@ -80,6 +80,7 @@ struct irqfwd_hook {
  * @unmask: hook on the unmask eventfd: hang-up only
  * @hangup: tears the line down after one of its eventfds was released
  * @source_node: entry in the global table of source eventfds
+ * @sink_node: entry in the global table of sink eventfds
  * @rcu: frees the line after RCU readers (IRQFWD_LINE_EOI) are done
  */
 struct irqfwd_line {
@@ -103,6 +104,7 @@ struct irqfwd_line {
 	struct irqfwd_hook unmask;
 	struct work_struct hangup;
 	struct hlist_node source_node;
+	struct hlist_node sink_node;
 	struct rcu_head rcu;
 };
 

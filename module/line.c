@@ -21,12 +21,15 @@
 #include "irqfwd.h"
 
 /*
- * Every source eventfd in use, by any context: one eventfd is the source of
- * at most one line, because the interrupts of one source cannot be split
- * between two sinks.
+ * The source and sink eventfds of every line, in any context.  One eventfd
+ * is the source of at most one line: the interrupts of one source cannot be
+ * split between two sinks.  And no eventfd is both a source and a sink:
+ * two lines feeding each other would relay one signal forever.  Sinks may
+ * be shared (a VMM may merge lines into one irqfd).
  */
-static DEFINE_MUTEX(irqfwd_sources_lock);
+static DEFINE_MUTEX(irqfwd_eventfds_lock);
 static DEFINE_HASHTABLE(irqfwd_sources, 10);
+static DEFINE_HASHTABLE(irqfwd_sinks, 10);
 
 static struct kmem_cache *irqfwd_line_cache;
 static struct workqueue_struct *irqfwd_wq;
@@ -280,31 +283,57 @@ static void irqfwd_line_fire_missed(struct irqfwd_line *line)
 	spin_unlock_irqrestore(&line->source.wqh->lock, flags);
 }
 
-static int irqfwd_source_claim(struct irqfwd_line *line)
+static bool irqfwd_is_source(struct eventfd_ctx *eventfd)
+{
+	struct irqfwd_line *line;
+
+	lockdep_assert_held(&irqfwd_eventfds_lock);
+	hash_for_each_possible(irqfwd_sources, line, source_node,
+			       (unsigned long)eventfd)
+		if (line->source.eventfd == eventfd)
+			return true;
+	return false;
+}
+
+static bool irqfwd_is_sink(struct eventfd_ctx *eventfd)
+{
+	struct irqfwd_line *line;
+
+	lockdep_assert_held(&irqfwd_eventfds_lock);
+	hash_for_each_possible(irqfwd_sinks, line, sink_node,
+			       (unsigned long)eventfd)
+		if (line->sink.eventfd == eventfd)
+			return true;
+	return false;
+}
+
+/* Register the line's source and sink; see irqfwd_sources. */
+static int irqfwd_eventfds_claim(struct irqfwd_line *line)
 {
 	struct eventfd_ctx *source = line->source.eventfd;
-	struct irqfwd_line *other;
+	struct eventfd_ctx *sink = line->sink.eventfd;
 	int ret = 0;
 
-	mutex_lock(&irqfwd_sources_lock);
-	hash_for_each_possible(irqfwd_sources, other, source_node,
-			       (unsigned long)source) {
-		if (other->source.eventfd == source) {
-			ret = -EBUSY;
-			goto out;
-		}
+	mutex_lock(&irqfwd_eventfds_lock);
+	if (irqfwd_is_source(source)) {
+		ret = -EBUSY;
+	} else if (irqfwd_is_sink(source) || irqfwd_is_source(sink)) {
+		ret = -EINVAL;
+	} else {
+		hash_add(irqfwd_sources, &line->source_node,
+			 (unsigned long)source);
+		hash_add(irqfwd_sinks, &line->sink_node, (unsigned long)sink);
 	}
-	hash_add(irqfwd_sources, &line->source_node, (unsigned long)source);
-out:
-	mutex_unlock(&irqfwd_sources_lock);
+	mutex_unlock(&irqfwd_eventfds_lock);
 	return ret;
 }
 
-static void irqfwd_source_release(struct irqfwd_line *line)
+static void irqfwd_eventfds_release(struct irqfwd_line *line)
 {
-	mutex_lock(&irqfwd_sources_lock);
+	mutex_lock(&irqfwd_eventfds_lock);
 	hash_del(&line->source_node);
-	mutex_unlock(&irqfwd_sources_lock);
+	hash_del(&line->sink_node);
+	mutex_unlock(&irqfwd_eventfds_lock);
 }
 
 static void irqfwd_line_hangup_work(struct work_struct *work);
@@ -325,6 +354,7 @@ static struct irqfwd_line *irqfwd_line_alloc(struct irqfwd_ctx *ctx,
 	init_irq_work(&line->work, irqfwd_line_work);
 	INIT_WORK(&line->hangup, irqfwd_line_hangup_work);
 	INIT_HLIST_NODE(&line->source_node);
+	INIT_HLIST_NODE(&line->sink_node);
 	kref_get(&ctx->ref);
 	line->ctx = ctx;
 	atomic_inc(&irqfwd_live_lines);
@@ -369,7 +399,7 @@ static void irqfwd_line_shutdown(struct irqfwd_line *line)
 	irqfwd_hook_remove(&line->sink);
 	irqfwd_hook_remove(&line->unmask);
 	if (!hlist_unhashed(&line->source_node))
-		irqfwd_source_release(line);
+		irqfwd_eventfds_release(line);
 }
 
 /* Remove @line from its context, if nobody else did; ctx->lock held. */
@@ -461,7 +491,7 @@ int irqfwd_line_create(struct irqfwd_ctx *ctx, struct irqfwd_line_create *args)
 	    line->sink.eventfd == line->resample.eventfd)
 		goto err_free;
 
-	ret = irqfwd_source_claim(line);
+	ret = irqfwd_eventfds_claim(line);
 	if (ret)
 		goto err_free;
 
@@ -500,7 +530,7 @@ int irqfwd_line_create(struct irqfwd_ctx *ctx, struct irqfwd_line_create *args)
 
 err_unlock:
 	mutex_unlock(&ctx->lock);
-	irqfwd_source_release(line);
+	irqfwd_eventfds_release(line);
 err_free:
 	irqfwd_line_free(line);
 out_put_files:

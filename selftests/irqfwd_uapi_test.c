@@ -376,6 +376,34 @@ TEST_F(dev, create_source_busy)
 	close(sink2);
 }
 
+/* Lines may share a sink, but never feed each other. */
+TEST_F(dev, create_loop)
+{
+	struct irqfwd_line_create c;
+	int other, third;
+
+	third = new_eventfd();
+	ASSERT_LE(0, third);
+	line_create_init(&c, self->source, self->sink, IRQFWD_TRIGGER_EDGE);
+	ASSERT_LT(0, line_create(self->dev, &c));
+
+	/* A sink as source, a source as sink: in any context. */
+	other = irqfwd_open();
+	ASSERT_LE(0, other);
+	line_create_init(&c, self->sink, third, IRQFWD_TRIGGER_EDGE);
+	EXPECT_EQ(-EINVAL, line_create(self->dev, &c));
+	EXPECT_EQ(-EINVAL, line_create(other, &c));
+	line_create_init(&c, third, self->source, IRQFWD_TRIGGER_EDGE);
+	EXPECT_EQ(-EINVAL, line_create(self->dev, &c));
+	EXPECT_EQ(-EINVAL, line_create(other, &c));
+
+	/* A shared sink is fine. */
+	line_create_init(&c, third, self->sink, IRQFWD_TRIGGER_EDGE);
+	EXPECT_LT(0, line_create(other, &c));
+	close(other);
+	close(third);
+}
+
 TEST_F(dev, create_argsz)
 {
 	struct {

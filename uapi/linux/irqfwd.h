@@ -253,7 +253,10 @@ struct irqfwd_line_info {
  *	EBADF	an fd that is used is not an open file descriptor
  *	EINVAL	an fd that is used is not an eventfd; unmask or resample fd
  *		on an edge line; the source, sink and resample eventfds are
- *		not three different eventfds; bad trigger or mode
+ *		not three different eventfds; the source eventfd is the sink
+ *		of a line or the sink eventfd the source of a line (in any
+ *		context: lines feeding each other would loop); bad trigger
+ *		or mode
  *	EBUSY	the source eventfd is the source of another line (in any
  *		context)
  *	EOPNOTSUPP	IRQFWD_MODE_FORWARDED
