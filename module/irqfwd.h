@@ -71,6 +71,7 @@ struct irqfwd_hook {
  *	by a level line without unmask eventfd while in service)
  * @in_service: a level interrupt was delivered and not completed yet
  * @dead: the line is being torn down: nothing may queue @work any more
+ * @hung_up: @hangup was queued: it is never queued twice
  * @stats: counters, see struct irqfwd_line_stats
  * @work: signals the sink and unmask eventfds, which cannot be signalled
  *	from inside the source or resample eventfd's wakeup
@@ -95,6 +96,7 @@ struct irqfwd_line {
 	bool pending;
 	bool in_service;
 	bool dead;
+	bool hung_up;
 	struct irqfwd_line_stats stats;
 
 	struct irq_work work;

@@ -135,9 +135,22 @@ static void irqfwd_line_work(struct irq_work *work)
 		eventfd_signal(line->unmask.eventfd);
 }
 
+/*
+ * One of the line's eventfds is being released.  Queue the teardown once:
+ * the work frees the line, so a second hang-up (every eventfd of a line
+ * may go at once) must not queue it again while it runs.
+ */
 static void irqfwd_line_hangup(struct irqfwd_line *line)
 {
-	queue_work(irqfwd_wq, &line->hangup);
+	unsigned long flags;
+	bool first;
+
+	spin_lock_irqsave(&line->lock, flags);
+	first = !line->hung_up;
+	line->hung_up = true;
+	spin_unlock_irqrestore(&line->lock, flags);
+	if (first)
+		queue_work(irqfwd_wq, &line->hangup);
 }
 
 static int irqfwd_source_wakeup(wait_queue_entry_t *wait, unsigned int mode,
