@@ -11,6 +11,7 @@
 #   make deps            install what the build and the tests need (Debian)
 #   make check           style gates, builds, DKMS check, all VM lanes
 #   make demo            boot a VM and forward the edu device's interrupts
+#   make bench           measure each interrupt path side by side in a VM
 #   make clean
 
 VERSION := $(shell sed -n 's/^\#define IRQFWD_VERSION[[:space:]]*"\(.*\)"/\1/p' module/version.h)
@@ -23,6 +24,7 @@ endif
 KDIR ?= /lib/modules/$(KVER)/build
 
 DEMO_LANE ?= x86_64-6.12
+BENCH_LANE ?= x86_64-6.12
 LANES ?= x86_64-6.1 x86_64-6.12
 
 all: module
@@ -61,14 +63,18 @@ check-lanes:
 	scripts/check-lanes.sh $(LANES)
 
 # Style gates and builds first: they take seconds, the VM lanes minutes.
-check: check-style check-dkms check-lanes
+check: deps
+	$(MAKE) check-style check-dkms check-lanes
 
-demo:
+demo: deps
 	scripts/vm-run.sh --demo $(DEMO_LANE)
+
+bench: deps
+	scripts/vm-run.sh --bench $(BENCH_LANE)
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
 	rm -rf build selftests/build
 
 .PHONY: all module install dkms-install dkms-uninstall deps check check-style \
-	check-dkms check-lanes demo clean
+	check-dkms check-lanes demo bench clean

@@ -1,0 +1,110 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Fetch and unpack the current Debian kernel image of a series.
+#
+#   scripts/fetch-kernel.sh ARCH SERIES
+#
+#   ARCH    x86_64 | arm64
+#   SERIES  6.1 | 6.12
+#
+# Resolves the image package from the metapackage (linux-image-amd64,
+# linux-image-6.12-amd64, ...), downloads it into $IRQFWD_CACHE/debs and
+# unpacks it into $IRQFWD_CACHE/kernels/<package>/. Prints, one per line:
+#
+#   KVER=<kernel release>
+#   VMLINUZ=<path of the kernel image>
+#   MODDIR=<path of lib/modules/KVER inside the unpacked package>
+#   KDIR=<kernel headers to build modules against>
+#
+# x86_64 (the host's architecture) uses the installed headers,
+# /usr/src/linux-headers-KVER (scripts/deps.sh installs them). A foreign
+# architecture's headers are unpacked into the cache and use the host's
+# linux-kbuild tools of the same version (needs 'dpkg --add-architecture').
+# A second run downloads nothing.
+
+set -euo pipefail
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+[ $# -eq 2 ] || die "usage: $0 ARCH SERIES"
+ARCH=$1
+SERIES=$2
+check_series "$SERIES"
+DEBARCH=$(arch_debarch "$ARCH")
+FLAVOUR=$(arch_flavour "$ARCH")
+
+need_cmd apt-cache apt-get dpkg
+
+image_meta=$(arch_pkg "$(kernel_metapkg image "$SERIES" "$FLAVOUR")" "$DEBARCH")
+image_pkg=$(apt_dep "$image_meta")
+kdest="$IRQFWD_CACHE/kernels/$image_pkg"
+
+if [ ! -e "$kdest/.done" ]; then
+	deb=$(apt_download "$IRQFWD_CACHE/debs" "$(arch_pkg "$image_pkg" "$DEBARCH")")
+	deb_extract "$deb" "$kdest"
+	rm -f "$deb"
+	# Images of this series with an older ABI are of no more use.
+	for old in "$IRQFWD_CACHE/kernels/linux-image-$SERIES".*-"$FLAVOUR"; do
+		if [ -d "$old" ] && [ "$old" != "$kdest" ]; then
+			rm -rf "$old"
+		fi
+	done
+fi
+
+# Debian's packages leave modules.dep to depmod in postinst: make it here.
+moddir=
+for d in "$kdest"/lib/modules/* "$kdest"/usr/lib/modules/*; do
+	if [ -d "$d/kernel" ]; then
+		if [ ! -s "$d/modules.dep" ]; then
+			need_cmd depmod
+			run_quiet depmod -b "${d%/lib/modules/*}" "$(basename "$d")" ||
+				die "depmod failed for $d"
+		fi
+		moddir=$d
+		break
+	fi
+done
+[ -n "$moddir" ] || die "no lib/modules/<kver>/kernel in $kdest"
+kver=$(basename "$moddir")
+vmlinuz="$kdest/boot/vmlinuz-$kver"
+[ -f "$vmlinuz" ] || die "no kernel image $vmlinuz"
+
+if [ "$DEBARCH" = "$(host_debarch)" ]; then
+	kdir="/usr/src/linux-headers-$kver"
+	[ -f "$kdir/Makefile" ] ||
+		die "kernel headers $kdir missing: run scripts/deps.sh (installs linux-headers for $kver)"
+else
+	# Cross build: unpack the foreign headers and their -common package
+	# side by side, and point their scripts/tools symlinks (relative,
+	# into usr/lib/linux-kbuild-*) at the host's kbuild of the same
+	# version.
+	hroot="$IRQFWD_CACHE/headers/$kver"
+	kdir="$hroot/usr/src/linux-headers-$kver"
+	if [ ! -e "$hroot/.done" ]; then
+		hpkg="linux-headers-$kver"
+		hdeb=$(apt_download "$IRQFWD_CACHE/debs" "$(arch_pkg "$hpkg" "$DEBARCH")")
+		common=$(apt-cache depends "$(arch_pkg "$hpkg" "$DEBARCH")" |
+			awk '$1 == "Depends:" && $2 ~ /-common/ {
+				gsub(/[<>]/, "", $2); sub(/:.*/, "", $2); print $2; exit }')
+		[ -n "$common" ] || die "cannot resolve the -common headers of $hpkg"
+		cdeb=$(apt_download "$IRQFWD_CACHE/debs" "$common")
+		rm -rf "$hroot.tmp"
+		mkdir -p "$hroot.tmp"
+		run_quiet dpkg -x "$hdeb" "$hroot.tmp"
+		run_quiet dpkg -x "$cdeb" "$hroot.tmp"
+		rm -f "$hdeb" "$cdeb"
+		link=$(readlink "$hroot.tmp/usr/src/linux-headers-$kver/scripts")
+		kbuild=$(basename "$(dirname "$link")")
+		[ -d "/usr/lib/$kbuild/scripts" ] ||
+			die "host /usr/lib/$kbuild missing: install the host's headers of the same version (scripts/deps.sh)"
+		mkdir -p "$hroot.tmp/usr/lib"
+		ln -sfn "/usr/lib/$kbuild" "$hroot.tmp/usr/lib/$kbuild"
+		touch "$hroot.tmp/.done"
+		rm -rf "$hroot"
+		mv "$hroot.tmp" "$hroot"
+	fi
+	[ -f "$kdir/Makefile" ] || die "no headers in $kdir"
+fi
+
+printf 'KVER=%s\nVMLINUZ=%s\nMODDIR=%s\nKDIR=%s\n' "$kver" "$vmlinuz" "$moddir" "$kdir"

@@ -1,0 +1,201 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Common helpers for the irqfwd test-bed scripts. Source it, don't run it:
+#
+#   . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+#
+# Environment:
+#   IRQFWD_CACHE   downloads and extracted kernels, outside the repository
+#                  (default ${XDG_CACHE_HOME:-$HOME/.cache}/irqfwd)
+#   V=1            verbose: log progress and stream tool output
+#
+# Nothing here writes into the repository except under $IRQFWD_BUILD
+# (build/ at the top of the repository, which git ignores).
+
+# shellcheck shell=bash
+
+IRQFWD_SCRIPTS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+IRQFWD_REPO=$(cd "$IRQFWD_SCRIPTS/.." && pwd)
+IRQFWD_BUILD=${IRQFWD_BUILD:-$IRQFWD_REPO/build}
+IRQFWD_CACHE=${IRQFWD_CACHE:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/irqfwd}
+IRQFWD_PROG=$(basename "$0")
+V=${V:-0}
+export IRQFWD_CACHE
+
+# Progress messages: only with V=1, on stderr.
+log() {
+	if [ "$V" = 1 ]; then
+		printf '%s: %s\n' "$IRQFWD_PROG" "$*" >&2
+	fi
+}
+
+warn() {
+	printf '%s: warning: %s\n' "$IRQFWD_PROG" "$*" >&2
+}
+
+die() {
+	printf '%s: error: %s\n' "$IRQFWD_PROG" "$*" >&2
+	exit 1
+}
+
+# run_quiet CMD...: run CMD; its output is shown only if it fails (or V=1).
+run_quiet() {
+	local out rc=0
+
+	if [ "$V" = 1 ]; then
+		"$@" >&2
+		return
+	fi
+	out=$(mktemp "${TMPDIR:-/tmp}/irqfwd-out.XXXXXX")
+	"$@" >"$out" 2>&1 || rc=$?
+	if [ "$rc" -ne 0 ]; then
+		printf '%s: command failed (exit %d): %s\n' "$IRQFWD_PROG" "$rc" "$*" >&2
+		cat "$out" >&2
+	fi
+	rm -f "$out"
+	return "$rc"
+}
+
+need_cmd() {
+	local c
+
+	for c in "$@"; do
+		command -v "$c" >/dev/null 2>&1 ||
+			die "'$c' not found: run scripts/deps.sh"
+	done
+}
+
+# --- architectures and lanes ------------------------------------------------
+
+host_debarch() {
+	dpkg --print-architecture
+}
+
+# Debian architecture and kernel flavour for a lane architecture.
+arch_debarch() {
+	case "$1" in
+	x86_64) echo amd64 ;;
+	arm64 | aarch64) echo arm64 ;;
+	*) die "unsupported architecture '$1' (x86_64 or arm64)" ;;
+	esac
+}
+
+arch_flavour() {
+	arch_debarch "$1"
+}
+
+# apt package spec: plain name for the host architecture, name:arch otherwise.
+arch_pkg() {
+	local pkg=$1 debarch=$2
+
+	if [ "$debarch" = "$(host_debarch)" ]; then
+		echo "$pkg"
+	else
+		echo "$pkg:$debarch"
+	fi
+}
+
+check_series() {
+	case "$1" in
+	6.1 | 6.12) ;;
+	*) die "unsupported kernel series '$1' (6.1 or 6.12)" ;;
+	esac
+}
+
+# Metapackage that always depends on the current image/headers of a series.
+#   kernel_metapkg image|headers SERIES FLAVOUR
+kernel_metapkg() {
+	local kind=$1 series=$2 flavour=$3
+
+	case "$series" in
+	6.1) echo "linux-$kind-$flavour" ;;
+	6.12) echo "linux-$kind-6.12-$flavour" ;;
+	*) die "unsupported kernel series '$series'" ;;
+	esac
+}
+
+# lane_parse LANE: sets LANE_ARCH and LANE_SERIES from "ARCH-SERIES".
+lane_parse() {
+	local lane=$1
+
+	case "$lane" in
+	*-*) ;;
+	*) die "bad lane '$lane' (expected ARCH-SERIES, e.g. x86_64-6.1)" ;;
+	esac
+	LANE_ARCH=${lane%%-*}
+	LANE_SERIES=${lane#*-}
+	arch_debarch "$LANE_ARCH" >/dev/null
+	check_series "$LANE_SERIES"
+	if [ "$LANE_ARCH" = aarch64 ]; then
+		LANE_ARCH=arm64
+	fi
+}
+
+# --- apt --------------------------------------------------------------------
+
+APT_UPDATED=0
+
+apt_update_once() {
+	[ "$APT_UPDATED" = 0 ] || return 0
+	log "apt-get update"
+	run_quiet apt-get update -q || die "apt-get update failed"
+	APT_UPDATED=1
+}
+
+# apt_dep PKG: the first real package PKG depends on (resolves a metapackage).
+apt_dep() {
+	local pkg=$1 dep
+
+	dep=$(apt-cache depends "$pkg" 2>/dev/null |
+		awk '$1 == "Depends:" { print $2; exit }') || true
+	if [ -z "$dep" ]; then
+		apt_update_once
+		dep=$(apt-cache depends "$pkg" 2>/dev/null |
+			awk '$1 == "Depends:" { print $2; exit }') || true
+	fi
+	[ -n "$dep" ] || die "cannot resolve '$pkg' with apt-cache (is its architecture enabled in dpkg?)"
+	# apt-cache prints foreign packages as name:arch, and <name> for
+	# virtual ones; keep the bare name.
+	dep=${dep#<}
+	dep=${dep%>}
+	echo "${dep%%:*}"
+}
+
+# apt_download DIR PKG: download PKG's .deb into DIR, print the file's path.
+apt_download() {
+	local dir=$1 pkg=$2 name deb
+
+	name=${pkg%%:*}
+	mkdir -p "$dir"
+	deb=$(find "$dir" -maxdepth 1 -name "${name}_*.deb" | head -n 1)
+	if [ -z "$deb" ]; then
+		log "downloading $pkg"
+		if ! (cd "$dir" && run_quiet apt-get download -q \
+			-o APT::Sandbox::User=root "$pkg"); then
+			# The archive may have moved on (new ABI): refresh and retry.
+			APT_UPDATED=0
+			apt_update_once
+			(cd "$dir" && run_quiet apt-get download -q \
+				-o APT::Sandbox::User=root "$pkg") ||
+				die "cannot download $pkg"
+		fi
+		deb=$(find "$dir" -maxdepth 1 -name "${name}_*.deb" | head -n 1)
+	fi
+	[ -n "$deb" ] || die "download of $pkg left no .deb in $dir"
+	echo "$deb"
+}
+
+# deb_extract DEB DEST: dpkg -x DEB into DEST atomically (DEST/.done stamp).
+deb_extract() {
+	local deb=$1 dest=$2 tmp
+
+	[ -e "$dest/.done" ] && return 0
+	rm -rf "$dest"
+	tmp="$dest.tmp.$$"
+	rm -rf "$tmp"
+	mkdir -p "$tmp"
+	log "extracting $(basename "$deb")"
+	run_quiet dpkg -x "$deb" "$tmp" || die "dpkg -x $deb failed"
+	touch "$tmp/.done"
+	mv "$tmp" "$dest"
+}

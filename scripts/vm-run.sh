@@ -1,0 +1,356 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Run one lane of the irqfwd VM test bed: build irqfwd.ko and the selftests
+# for a Debian kernel, boot that kernel in QEMU with them, judge the log.
+#
+#   scripts/vm-run.sh [--demo] LANE
+#
+#   LANE    ARCH-SERIES: x86_64-6.1, x86_64-6.12, arm64-6.1, arm64-6.12
+#           (arm64 needs IRQFWD_ARM64=1 scripts/deps.sh: cross compiler,
+#           arm64 enabled in dpkg)
+#   --demo  run /tests/irqfwd_demo instead of the tests; stream the console
+#   --bench run /tests/irqfwd_bench in a one-vCPU guest (ratios between
+#           paths are steadier there); the table is printed, the raw
+#           samples land in build/LANE/bench.json
+#
+# Prints one line, "LANE: N passed, M failed, K skipped", and exits 0 iff
+# the lane passed: the guest printed the sentinel, no test failed or was
+# skipped, and the kernel log has no BUG/WARNING/Oops/panic, lockdep,
+# hung-task, RCU-stall, GPF, UBSAN or KASAN report. A lane that fails for
+# another reason (build, timeout, panic, splat) counts at least 1 failed.
+# Writes, under build/LANE/: module/ (irqfwd.ko), tests/, initramfs-MODE.cpio.gz,
+# console.log (raw), console.clean (interleaving undone, escapes removed),
+# and result ("passed=N failed=M skipped=K").
+#
+# Environment:
+#   IRQFWD_VM_TIMEOUT    host-side limit of the VM run in seconds (900)
+#   IRQFWD_TEST_TIMEOUT  per-test limit inside the guest in seconds (300)
+#   IRQFWD_KO            use this irqfwd.ko instead of building module/
+#   IRQFWD_KERNEL_ARGS   appended to the guest kernel command line
+#                        (e.g. slub_debug=- to turn slab debugging off)
+#   IRQFWD_QEMU_ARGS     appended to the QEMU command line (split on spaces)
+#   IRQFWD_TESTDIR       use these test executables instead of building
+#                        selftests/ (then the tests are the executables
+#                        named *_test there, or those IRQFWD_TESTS names)
+#   V=1                  stream the console and show build output
+
+set -euo pipefail
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+MODE="test"
+case "${1:-}" in
+--demo)
+	MODE=demo
+	shift
+	;;
+--bench)
+	MODE=bench
+	shift
+	;;
+esac
+[ $# -eq 1 ] || die "usage: $0 [--demo|--bench] LANE (e.g. x86_64-6.1)"
+LANE=$1
+lane_parse "$LANE"
+VM_TIMEOUT=${IRQFWD_VM_TIMEOUT:-900}
+case "$VM_TIMEOUT" in
+'' | *[!0-9]*) die "IRQFWD_VM_TIMEOUT must be a number of seconds" ;;
+esac
+
+LANE_DIR="$IRQFWD_BUILD/$LANE"
+LOG="$LANE_DIR/console.log"
+RESULT="$LANE_DIR/result"
+SENTINEL=IRQFWD-SELFTESTS-COMPLETE
+mkdir -p "$LANE_DIR"
+rm -f "$RESULT"
+
+finish() {
+	local passed=$1 failed=$2 skipped=$3
+
+	echo "passed=$passed failed=$failed skipped=$skipped" >"$RESULT"
+	echo "$LANE: $passed passed, $failed failed, $skipped skipped"
+	[ "$failed" -eq 0 ] && [ "$skipped" -eq 0 ]
+}
+
+# A step before the boot failed: the lane fails with one failure.
+lane_fail() {
+	printf '%s: %s: %s\n' "$IRQFWD_PROG" "$LANE" "$*" >&2
+	finish 0 1 0 || exit 1
+}
+
+# --- build ------------------------------------------------------------------
+
+case "$LANE_ARCH" in
+x86_64)
+	KBUILD_ARGS=()
+	SELFTEST_ARGS=()
+	QEMU=qemu-system-x86_64
+	;;
+arm64)
+	KBUILD_ARGS=(ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-)
+	SELFTEST_ARGS=(ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- CC=aarch64-linux-gnu-gcc)
+	QEMU=qemu-system-aarch64
+	command -v aarch64-linux-gnu-gcc >/dev/null ||
+		lane_fail "no aarch64-linux-gnu-gcc: run IRQFWD_ARM64=1 scripts/deps.sh"
+	;;
+esac
+command -v "$QEMU" >/dev/null || lane_fail "$QEMU not found: run scripts/deps.sh"
+
+kinfo=$("$IRQFWD_SCRIPTS/fetch-kernel.sh" "$LANE_ARCH" "$LANE_SERIES") ||
+	lane_fail "fetching the $LANE_SERIES kernel failed"
+KVER='' VMLINUZ='' MODDIR='' KDIR=''
+while IFS='=' read -r key val; do
+	case "$key" in
+	KVER) KVER=$val ;;
+	VMLINUZ) VMLINUZ=$val ;;
+	MODDIR) MODDIR=$val ;;
+	KDIR) KDIR=$val ;;
+	esac
+done <<<"$kinfo"
+if [ -z "$KVER" ] || [ -z "$VMLINUZ" ] || [ -z "$MODDIR" ] || [ -z "$KDIR" ]; then
+	lane_fail "fetch-kernel.sh printed no kernel"
+fi
+log "kernel $KVER"
+
+if [ -n "${IRQFWD_KO:-}" ]; then
+	KO=$IRQFWD_KO
+else
+	"$IRQFWD_SCRIPTS/build-module.sh" "$KDIR" "$LANE_DIR/module" "${KBUILD_ARGS[@]}" ||
+		lane_fail "building irqfwd.ko for $KVER failed"
+	KO="$LANE_DIR/module/irqfwd.ko"
+fi
+
+if [ -n "${IRQFWD_TESTDIR:-}" ]; then
+	TESTDIR=$IRQFWD_TESTDIR
+else
+	TESTDIR="$LANE_DIR/tests"
+	ksrc=$("$IRQFWD_SCRIPTS/linux-source.sh") ||
+		lane_fail "extracting the kselftest headers failed"
+	rm -rf "$TESTDIR"
+	mkdir -p "$TESTDIR"
+	SELFTEST_MAKE=(make -C "$IRQFWD_REPO/selftests" OUTPUT="$TESTDIR"
+		KSFT_DIR="$ksrc/tools/testing/selftests"
+		KHDR_UAPI="$IRQFWD_REPO/uapi" "${SELFTEST_ARGS[@]}")
+	run_quiet "${SELFTEST_MAKE[@]}" ||
+		lane_fail "building the selftests failed"
+	# The tests are the Makefile's TEST_GEN_PROGS (kselftest convention);
+	# the other programs it builds (demo, benchmarks) only ride along.
+	# shellcheck disable=SC2016  # $(TEST_GEN_PROGS) is make's
+	IRQFWD_TESTS=$("${SELFTEST_MAKE[@]}" -s -f Makefile \
+		-f <(printf 'irqfwd-print-tests:\n\t@echo $(TEST_GEN_PROGS)\n') \
+		irqfwd-print-tests) ||
+		lane_fail "cannot read TEST_GEN_PROGS from selftests/Makefile"
+	[ -n "$IRQFWD_TESTS" ] ||
+		lane_fail "selftests/Makefile names no tests (TEST_GEN_PROGS)"
+	export IRQFWD_TESTS
+	log "tests: $IRQFWD_TESTS"
+fi
+
+INITRD="$LANE_DIR/initramfs-$MODE.cpio.gz"
+"$IRQFWD_SCRIPTS/mkinitramfs.sh" "$MODDIR" "$KVER" "$KO" "$TESTDIR" \
+	"$INITRD" "$MODE" "$LANE_ARCH" ||
+	lane_fail "building the initramfs failed"
+
+# --- boot ---------------------------------------------------------------------
+
+# Any kernel report fails the lane: panic on the ones that would otherwise
+# leave the VM running until the host-side timeout. slub_debug (sanity
+# checks, red zones, poisoning; Debian builds SLUB_DEBUG in, off by default)
+# turns a use-after-free of slab memory into an oops instead of silence.
+CMDLINE="panic=-1 panic_on_warn=1 oops=panic softlockup_panic=1"
+CMDLINE+=" hung_task_panic=1 sysctl.kernel.panic_on_rcu_stall=1"
+CMDLINE+=" slub_debug=FZP printk.time=1 ${IRQFWD_KERNEL_ARGS:-}"
+case "$LANE_ARCH" in
+x86_64)
+	QEMU_ARGS=(-M "q35,kernel-irqchip=split" -cpu max
+		-device "intel-iommu,intremap=on")
+	CMDLINE="console=ttyS0 intel_iommu=on $CMDLINE"
+	;;
+arm64)
+	QEMU_ARGS=(-M "virt,gic-version=3,virtualization=on,iommu=smmuv3"
+		-cpu "max,pauth-impdef=on")
+	CMDLINE="console=ttyAMA0 $CMDLINE"
+	;;
+esac
+# One host thread runs every vCPU: QEMU 7.2's multi-threaded TCG races
+# with the kernel's text patching (int3 oopses and RCU stalls seen at
+# boot and at the first KVM_CREATE_VM), and the single thread keeps the
+# SMP interleavings the tests want.
+SMP=2
+[ "$MODE" != bench ] || SMP=1
+QEMU_ARGS+=(-accel "tcg,thread=single" -m 1G -smp "$SMP" -device edu
+	-nographic -no-reboot -net none
+	-kernel "$VMLINUZ" -initrd "$INITRD" -append "$CMDLINE")
+# shellcheck disable=SC2206  # split on purpose
+QEMU_ARGS+=(${IRQFWD_QEMU_ARGS:-})
+
+log "booting $KVER ($MODE), console in $LOG"
+start=$(date +%s)
+qemu_rc=0
+if [ "$V" = 1 ] || [ "$MODE" = demo ]; then
+	timeout -k 10 "$VM_TIMEOUT" "$QEMU" "${QEMU_ARGS[@]}" </dev/null 2>&1 |
+		tee "$LOG" || qemu_rc=$?
+else
+	timeout -k 10 "$VM_TIMEOUT" "$QEMU" "${QEMU_ARGS[@]}" </dev/null \
+		>"$LOG" 2>&1 || qemu_rc=$?
+fi
+elapsed=$(($(date +%s) - start))
+log "VM ran ${elapsed}s (qemu exit $qemu_rc)"
+
+# --- judge ------------------------------------------------------------------
+
+# Undo the console's interleaving: once /init runs, a kernel message (it
+# starts with a "[ seconds.micros] " stamp) printed in the middle of a line
+# of userspace output is moved to a line of its own and the line rejoined.
+# Terminal escapes (from the firmware) go.
+CLEAN="$LANE_DIR/console.clean"
+awk '
+{
+	gsub(/\r/, "")
+	gsub(/\033(\[[0-9;?]*[A-Za-z]|c)/, "")
+	line = carry $0
+	carry = ""
+	if (!started) {
+		started = (line ~ /\] Run \/init as init process/)
+		print line
+		next
+	}
+	if (match(line, /\[ *[0-9]+\.[0-9]+\] /) && RSTART > 1) {
+		print substr(line, RSTART)
+		carry = substr(line, 1, RSTART - 1)
+		next
+	}
+	print line
+}
+END { if (carry != "") print carry }
+' "$LOG" >"$CLEAN"
+
+# Kernel reports that fail a lane, looked for in kernel lines only (but
+# not in the echo of the command line).
+SPLATS='BUG:|WARNING:|Oops|Kernel panic|kernel BUG at|possible circular locking'
+SPLATS+='|INFO: |hung_task_timeout_secs|blocked for more than'
+SPLATS+='|general protection fault|Unable to handle kernel|UBSAN|KASAN'
+SPLATS+='|\] BUG [^ :]+ \(|Poison overwritten|Redzone overwritten'
+splats=$(grep -E '^\[ *[0-9]+\.[0-9]+\] ' "$CLEAN" |
+	grep -v 'ommand line: ' | grep -E "$SPLATS" || true)
+
+passed=0 failed=0 skipped=0 why=()
+
+# "irqfwd-init: result NAME rc=N # Totals: pass:P fail:F xfail:X xpass:Y
+# skip:S error:E" per test (or "no totals"); before the summary exists,
+# fall back to the tests' own Totals lines.
+count_totals() {
+	awk '
+	function field(name,   re) {
+		re = name ":[0-9]+"
+		if (!match($0, re))
+			return 0
+		return substr($0, RSTART + length(name) + 1, RLENGTH - length(name) - 1) + 0
+	}
+	/^irqfwd-init: result / { summary = 1 }
+	{
+		is_result = ($0 ~ /^irqfwd-init: result /)
+		is_totals = ($0 ~ /^# Totals: /)
+		if (!is_result && !is_totals)
+			next
+		if (is_result) {
+			name = $3
+			rc = $4
+			sub(/^rc=/, "", rc)
+			if ($0 !~ /# Totals: /) {
+				f++
+				bad = bad " " name "(no totals, exit " rc ")"
+				next
+			}
+		} else {
+			name = "?"
+			rc = 0
+		}
+		tp = field("pass") + field("xfail")
+		tf = field("fail") + field("error") + field("xpass")
+		ts = field("skip")
+		# A crash, a timeout or a non-kselftest exit code is a failure
+		# even if the harness did not get to count it.
+		if (tf == 0 && rc != 0 && !(rc == 4 && ts > 0)) {
+			tf = 1
+			what = name "(exit " rc ")"
+		} else {
+			what = name
+		}
+		if (is_result) {
+			p += tp; f += tf; s += ts
+			if (tf > 0)
+				bad = bad " " what
+		} else {
+			rp += tp; rf += tf; rs += ts
+		}
+	}
+	END {
+		if (!summary) { p = rp; f = rf; s = rs }
+		printf "%d %d %d%s\n", p, f, s, bad
+	}
+	' "$CLEAN"
+}
+
+if [ "$MODE" = test ]; then
+	read -r passed failed skipped bad <<<"$(count_totals)"
+	[ -z "$bad" ] || why+=("failing tests: $bad")
+	[ "$skipped" -eq 0 ] || why+=("$skipped skipped tests (the VM must provide everything)")
+	if [ "$passed" -eq 0 ] && [ "$failed" -eq 0 ] && [ "$skipped" -eq 0 ] &&
+		grep -qx "$SENTINEL" "$CLEAN"; then
+		why+=("no test ran")
+	fi
+	done_marker=$SENTINEL
+else
+	demo_rc=$(sed -n 's/^IRQFWD-DEMO-COMPLETE rc=\([0-9]*\).*/\1/p' "$CLEAN" | tail -n 1)
+	if [ "$demo_rc" = 0 ]; then
+		passed=1
+	elif [ -n "$demo_rc" ]; then
+		failed=1
+		why+=("irqfwd_$MODE exited $demo_rc")
+	fi
+	done_marker="IRQFWD-DEMO-COMPLETE rc=$demo_rc"
+	if [ "$MODE" = bench ]; then
+		# The table, then the raw samples into a file.
+		sed -n '/^irqfwd bench:/,/^IRQFWD-BENCH-JSON-BEGIN$/p' "$CLEAN" |
+			grep -v '^IRQFWD-BENCH-JSON-BEGIN$' | grep -v '^\[ *[0-9]'
+		sed -n '/^IRQFWD-BENCH-JSON-BEGIN$/,/^IRQFWD-BENCH-JSON-END$/p' "$CLEAN" |
+			sed '1d;$d' >"$LANE_DIR/bench.json"
+		echo "raw samples: $LANE_DIR/bench.json"
+	fi
+fi
+
+if ! grep -qx -- "$done_marker" "$CLEAN" || [ -z "$done_marker" ]; then
+	setup=$(grep -m 1 '^irqfwd-init: FAILED:' "$CLEAN" || true)
+	if [ -n "$setup" ]; then
+		why+=("guest setup failed: ${setup#irqfwd-init: FAILED: }")
+	elif grep -q 'Kernel panic' "$CLEAN"; then
+		why+=("kernel panic before the end of the run")
+	elif [ "$qemu_rc" -eq 124 ] || [ "$qemu_rc" -eq 137 ]; then
+		why+=("timed out after ${VM_TIMEOUT}s (IRQFWD_VM_TIMEOUT)")
+	elif [ "$qemu_rc" -ne 0 ]; then
+		why+=("qemu exited with status $qemu_rc")
+	else
+		why+=("the guest stopped before the end of the run")
+	fi
+fi
+[ -z "$splats" ] || why+=("kernel reports in the log")
+
+if [ "${#why[@]}" -gt 0 ]; then
+	[ "$failed" -gt 0 ] || failed=1
+	{
+		for w in "${why[@]}"; do
+			printf '%s: %s: %s\n' "$IRQFWD_PROG" "$LANE" "$w"
+		done
+		if [ -n "$splats" ]; then
+			printf '%s\n' "$splats" | head -n 20
+		fi
+		if [ "$V" != 1 ] && [ "$MODE" = test ]; then
+			echo "---- last 60 lines of $LOG ----"
+			tail -n 60 "$CLEAN"
+			echo "----"
+		fi
+	} >&2
+fi
+finish "$passed" "$failed" "$skipped"
