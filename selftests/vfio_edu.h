@@ -246,6 +246,20 @@ static inline int edu_set_irq(struct edu *edu, unsigned int index,
 	return ioctl(edu->device, VFIO_DEVICE_SET_IRQS, set) ? -errno : 0;
 }
 
+/* Unmask INTx from userspace: VFIO_IRQ_SET_ACTION_UNMASK, no eventfd. */
+static inline int edu_intx_unmask(struct edu *edu)
+{
+	struct vfio_irq_set set = {
+		.argsz = sizeof(set),
+		.flags = VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_UNMASK,
+		.index = VFIO_PCI_INTX_IRQ_INDEX,
+		.start = 0,
+		.count = 1,
+	};
+
+	return ioctl(edu->device, VFIO_DEVICE_SET_IRQS, &set) ? -errno : 0;
+}
+
 /* MSI: VFIO signals @trigger for every MSI the device sends. */
 static inline int edu_set_msi(struct edu *edu, int trigger)
 {
