@@ -67,9 +67,10 @@ struct irqfwd_hook {
  * @lock: protects everything below it up to @stats; taken from eventfd
  *	wakeups, which run with interrupts disabled, so always irq-safe
  * @todo: IRQFWD_TODO_* bits for @work
- * @pending: an interrupt waits for delivery (queued in @todo, or latched
- *	by a level line without unmask eventfd while in service)
+ * @pending: an interrupt is latched: it waits for an unmask, or for the
+ *	completion of the one in service
  * @in_service: a level interrupt was delivered and not completed yet
+ * @masked: the VMM masked the line (IRQFWD_LINE_MASK)
  * @dead: the line is being torn down: nothing may queue @work any more
  * @hung_up: @hangup was queued: it is never queued twice
  * @stats: counters, see struct irqfwd_line_stats
@@ -95,6 +96,7 @@ struct irqfwd_line {
 	unsigned int todo;
 	bool pending;
 	bool in_service;
+	bool masked;
 	bool dead;
 	bool hung_up;
 	struct irqfwd_line_stats stats;
@@ -122,6 +124,7 @@ int irqfwd_line_create(struct irqfwd_ctx *ctx, struct irqfwd_line_create *args);
 int irqfwd_line_destroy(struct irqfwd_ctx *ctx, u32 id);
 int irqfwd_line_query(struct irqfwd_ctx *ctx, struct irqfwd_line_info *info);
 int irqfwd_line_eoi(struct irqfwd_ctx *ctx, u32 id);
+int irqfwd_line_mask(struct irqfwd_ctx *ctx, u32 id, u32 flags, u32 *state);
 void irqfwd_ctx_destroy_lines(struct irqfwd_ctx *ctx);
 int irqfwd_lines_init(void);
 void irqfwd_lines_exit(void);

@@ -50,6 +50,51 @@ static void irqfwd_line_kick(struct irqfwd_line *line, unsigned int todo)
 }
 
 /*
+ * The state of a line, under line->lock:
+ *
+ *   todo & DELIVER  an interrupt is queued for the sink (irq_work)
+ *   pending         an interrupt is latched: it waits for an unmask, or
+ *                   for the completion of the one in service
+ *   in_service      a level interrupt was delivered, or is queued, and
+ *                   not completed
+ *   masked          the VMM masked the line
+ *
+ * and at every instant fired == delivered + coalesced + cleared + (one if
+ * queued or latched).
+ */
+
+/* Queue the delivery of an interrupt to the sink. */
+static void irqfwd_line_deliver(struct irqfwd_line *line)
+{
+	lockdep_assert_held(&line->lock);
+
+	line->pending = false;
+	line->in_service = irqfwd_line_is_level(line);
+	irqfwd_line_kick(line, IRQFWD_TODO_DELIVER);
+}
+
+static bool irqfwd_line_queued(const struct irqfwd_line *line)
+{
+	return line->todo & IRQFWD_TODO_DELIVER;
+}
+
+/* IRQFWD_LINE_STATE_* bits. */
+static u32 irqfwd_line_state(const struct irqfwd_line *line)
+{
+	u32 state = 0;
+
+	lockdep_assert_held(&line->lock);
+
+	if (line->in_service)
+		state |= IRQFWD_LINE_STATE_IN_SERVICE;
+	if (line->pending || irqfwd_line_queued(line))
+		state |= IRQFWD_LINE_STATE_PENDING;
+	if (line->masked)
+		state |= IRQFWD_LINE_STATE_MASKED;
+	return state;
+}
+
+/*
  * The source fired @count times since we last looked.  Called from the
  * source eventfd's wakeup, interrupts disabled.
  */
@@ -60,24 +105,26 @@ static void irqfwd_line_fire(struct irqfwd_line *line, u64 count)
 		goto out;
 
 	line->stats.fired += count;
-	if (line->pending ||
-	    (line->in_service && (line->flags & IRQFWD_LINE_UNMASK_FD))) {
+	if (line->pending || irqfwd_line_queued(line)) {
+		/* Merged into the interrupt that waits already. */
+		line->stats.coalesced += count;
+		goto out;
+	}
+	if (line->in_service && (line->flags & IRQFWD_LINE_UNMASK_FD)) {
 		/*
-		 * Already on its way, or a level source that should have
-		 * stayed masked: its unmask will trigger it again if the
-		 * device still asserts the line, so nothing is lost.
+		 * A level source that should have stayed masked: its unmask
+		 * will trigger it again if the device still asserts the
+		 * line, so nothing is lost.
 		 */
 		line->stats.coalesced += count;
 		goto out;
 	}
 
-	line->pending = true;
 	line->stats.coalesced += count - 1;
-	if (line->in_service)
-		goto out;	/* latched until the completion */
-
-	line->in_service = irqfwd_line_is_level(line);
-	irqfwd_line_kick(line, IRQFWD_TODO_DELIVER);
+	if (line->masked || line->in_service)
+		line->pending = true;
+	else
+		irqfwd_line_deliver(line);
 out:
 	spin_unlock(&line->lock);
 }
@@ -96,18 +143,17 @@ static void irqfwd_line_complete(struct irqfwd_line *line)
 	 * signalled, is not ours: a KVM resampler signals every resample
 	 * eventfd of a shared GSI.
 	 */
-	if (!line->in_service || (line->todo & IRQFWD_TODO_DELIVER)) {
+	if (!line->in_service || irqfwd_line_queued(line)) {
 		line->stats.spurious++;
 		goto out;
 	}
 
 	line->stats.completed++;
-	if (line->pending)
-		irqfwd_line_kick(line, IRQFWD_TODO_DELIVER);
-	else
-		line->in_service = false;
+	line->in_service = false;
 	if (line->flags & IRQFWD_LINE_UNMASK_FD)
 		irqfwd_line_kick(line, IRQFWD_TODO_UNMASK);
+	if (line->pending && !line->masked)
+		irqfwd_line_deliver(line);
 out:
 	spin_unlock_irqrestore(&line->lock, flags);
 }
@@ -121,10 +167,8 @@ static void irqfwd_line_work(struct irq_work *work)
 	spin_lock_irqsave(&line->lock, flags);
 	todo = line->todo;
 	line->todo = 0;
-	if (todo & IRQFWD_TODO_DELIVER) {
-		line->pending = false;
+	if (todo & IRQFWD_TODO_DELIVER)
 		line->stats.delivered++;
-	}
 	if (todo & IRQFWD_TODO_UNMASK)
 		line->stats.unmasked++;
 	spin_unlock_irqrestore(&line->lock, flags);
@@ -620,13 +664,63 @@ int irqfwd_line_query(struct irqfwd_ctx *ctx, struct irqfwd_line_info *info)
 	info->reason = IRQFWD_REASON_NONE;
 
 	spin_lock_irq(&line->lock);
-	info->state = 0;
-	if (line->in_service)
-		info->state |= IRQFWD_LINE_STATE_IN_SERVICE;
-	if (line->pending)
-		info->state |= IRQFWD_LINE_STATE_PENDING;
+	info->state = irqfwd_line_state(line);
 	info->stats = line->stats;
 	spin_unlock_irq(&line->lock);
+out:
+	mutex_unlock(&ctx->lock);
+	return ret;
+}
+
+/*
+ * Mask, unmask and clear the pending latch (IRQFWD_LINE_MASK_* in @flags,
+ * in the order clear, unmask, mask); returns the line's state in @state.
+ */
+int irqfwd_line_mask(struct irqfwd_ctx *ctx, u32 id, u32 flags, u32 *state)
+{
+	struct irqfwd_line *line;
+	bool sync = false;
+	int ret = 0;
+
+	mutex_lock(&ctx->lock);
+	line = xa_load(&ctx->lines, id);
+	if (!line) {
+		ret = -ENOENT;
+		goto out;
+	}
+
+	spin_lock_irq(&line->lock);
+	if ((flags & IRQFWD_LINE_MASK_CLEAR_PENDING) && line->pending) {
+		line->pending = false;
+		line->stats.cleared++;
+		/*
+		 * A level source stays masked in VFIO until unmasked: let it
+		 * trigger again if the device still asserts the line.
+		 */
+		if (!line->in_service && (line->flags & IRQFWD_LINE_UNMASK_FD))
+			irqfwd_line_kick(line, IRQFWD_TODO_UNMASK);
+	}
+	if (flags & IRQFWD_LINE_MASK_UNMASK) {
+		line->masked = false;
+		if (line->pending && !line->in_service)
+			irqfwd_line_deliver(line);
+	}
+	if (flags & IRQFWD_LINE_MASK_MASK) {
+		line->masked = true;
+		if (irqfwd_line_queued(line)) {
+			/* Not delivered yet: take it back into the latch. */
+			line->todo &= ~IRQFWD_TODO_DELIVER;
+			line->pending = true;
+			line->in_service = false;
+		}
+		sync = true;
+	}
+	*state = irqfwd_line_state(line);
+	spin_unlock_irq(&line->lock);
+
+	/* A delivery already under way completes before mask returns. */
+	if (sync)
+		irq_work_sync(&line->work);
 out:
 	mutex_unlock(&ctx->lock);
 	return ret;

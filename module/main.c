@@ -99,7 +99,8 @@ static int irqfwd_copy_out(void __user *uarg, const void *karg, size_t ksize,
 	return 0;
 }
 
-#define IRQFWD_CAPS (IRQFWD_CAP_LEVEL | IRQFWD_CAP_EOI | IRQFWD_CAP_RESAMPLE)
+#define IRQFWD_CAPS (IRQFWD_CAP_LEVEL | IRQFWD_CAP_EOI | IRQFWD_CAP_RESAMPLE | \
+		     IRQFWD_CAP_MASK)
 
 static long irqfwd_ioctl_get_info(struct irqfwd_ctx *ctx, void __user *uarg)
 {
@@ -197,6 +198,29 @@ static long irqfwd_ioctl_line_eoi(struct irqfwd_ctx *ctx, void __user *uarg)
 	return irqfwd_line_eoi(ctx, args.id);
 }
 
+static long irqfwd_ioctl_line_mask(struct irqfwd_ctx *ctx, void __user *uarg)
+{
+	const u32 ops = IRQFWD_LINE_MASK_MASK | IRQFWD_LINE_MASK_UNMASK |
+			IRQFWD_LINE_MASK_CLEAR_PENDING;
+	struct irqfwd_line_mask args;
+	int ret;
+
+	ret = irqfwd_copy_args(&args, sizeof(args),
+			       offsetofend(struct irqfwd_line_mask, state), uarg);
+	if (ret)
+		return ret;
+	if (args.flags & ~ops)
+		return -EINVAL;
+	if ((args.flags & IRQFWD_LINE_MASK_MASK) &&
+	    (args.flags & IRQFWD_LINE_MASK_UNMASK))
+		return -EINVAL;
+
+	ret = irqfwd_line_mask(ctx, args.id, args.flags, &args.state);
+	if (ret)
+		return ret;
+	return irqfwd_copy_out(uarg, &args, sizeof(args), args.argsz);
+}
+
 static long irqfwd_ioctl(struct file *file, unsigned int cmd,
 			 unsigned long arg)
 {
@@ -214,6 +238,8 @@ static long irqfwd_ioctl(struct file *file, unsigned int cmd,
 		return irqfwd_ioctl_line_query(ctx, uarg);
 	case IRQFWD_LINE_EOI:
 		return irqfwd_ioctl_line_eoi(ctx, uarg);
+	case IRQFWD_LINE_MASK:
+		return irqfwd_ioctl_line_mask(ctx, uarg);
 	}
 	return -ENOTTY;
 }

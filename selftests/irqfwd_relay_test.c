@@ -86,7 +86,7 @@ FIXTURE_TEARDOWN(edge)
 static bool stats_balance(const struct irqfwd_line_info *info)
 {
 	return info->stats.fired == info->stats.delivered +
-		info->stats.coalesced +
+		info->stats.coalesced + info->stats.cleared +
 		!!(info->state & IRQFWD_LINE_STATE_PENDING);
 }
 
@@ -318,6 +318,187 @@ TEST_F(edge, destroy_stops_relay)
 	ASSERT_EQ(0, efd_signal(self->source));
 	EXPECT_EQ(0, efd_wait(self->sink, 50));
 	EXPECT_EQ(1, efd_take(self->source));
+}
+
+/* Masked: every signal latched into one pending interrupt. */
+TEST_F(edge, mask_latches_once)
+{
+	struct irqfwd_line_create c;
+	struct irqfwd_line_info info;
+	int i, id;
+
+	line_create_init(&c, self->source, self->sink, IRQFWD_TRIGGER_EDGE);
+	id = line_create(self->dev, &c);
+	ASSERT_LT(0, id);
+
+	ASSERT_EQ(IRQFWD_LINE_STATE_MASKED,
+		  line_mask(self->dev, id, IRQFWD_LINE_MASK_MASK));
+	for (i = 0; i < 5; i++)
+		ASSERT_EQ(0, efd_signal(self->source));
+	ASSERT_EQ(0, line_wait_stat(self->dev, id, fired, 5, WAIT_MS, &info));
+	EXPECT_EQ(0, efd_wait(self->sink, 50));
+	EXPECT_EQ(IRQFWD_LINE_STATE_MASKED | IRQFWD_LINE_STATE_PENDING,
+		  info.state);
+	EXPECT_EQ(0, info.stats.delivered);
+	EXPECT_EQ(4, info.stats.coalesced);
+	EXPECT_TRUE(stats_balance(&info));
+
+	/* Masking again changes nothing. */
+	EXPECT_EQ(IRQFWD_LINE_STATE_MASKED | IRQFWD_LINE_STATE_PENDING,
+		  line_mask(self->dev, id, IRQFWD_LINE_MASK_MASK));
+
+	ASSERT_EQ(0, line_mask(self->dev, id, IRQFWD_LINE_MASK_UNMASK) &
+		  IRQFWD_LINE_STATE_MASKED);
+	EXPECT_EQ(1, efd_wait(self->sink, WAIT_MS));
+	EXPECT_EQ(0, efd_wait(self->sink, 50));
+	ASSERT_EQ(0, line_query(self->dev, id, &info));
+	EXPECT_EQ(0, info.state);
+	EXPECT_EQ(1, info.stats.delivered);
+	EXPECT_TRUE(stats_balance(&info));
+
+	/* Unmasked again: each signal delivered. */
+	ASSERT_EQ(0, efd_signal(self->source));
+	EXPECT_EQ(1, efd_wait(self->sink, WAIT_MS));
+}
+
+TEST_F(edge, mask_clear_pending)
+{
+	struct irqfwd_line_create c;
+	struct irqfwd_line_info info;
+	int id;
+
+	line_create_init(&c, self->source, self->sink, IRQFWD_TRIGGER_EDGE);
+	id = line_create(self->dev, &c);
+	ASSERT_LT(0, id);
+
+	ASSERT_LE(0, line_mask(self->dev, id, IRQFWD_LINE_MASK_MASK));
+	ASSERT_EQ(0, efd_signal(self->source));
+	ASSERT_EQ(0, efd_signal(self->source));
+	ASSERT_EQ(0, line_wait_stat(self->dev, id, fired, 2, WAIT_MS, &info));
+	EXPECT_EQ(IRQFWD_LINE_STATE_MASKED,
+		  line_mask(self->dev, id, IRQFWD_LINE_MASK_CLEAR_PENDING));
+	/* Clearing twice is clearing once. */
+	EXPECT_EQ(IRQFWD_LINE_STATE_MASKED,
+		  line_mask(self->dev, id, IRQFWD_LINE_MASK_CLEAR_PENDING));
+	EXPECT_EQ(0, line_mask(self->dev, id, IRQFWD_LINE_MASK_UNMASK));
+	EXPECT_EQ(0, efd_wait(self->sink, 50));
+
+	ASSERT_EQ(0, line_query(self->dev, id, &info));
+	EXPECT_EQ(2, info.stats.fired);
+	EXPECT_EQ(0, info.stats.delivered);
+	EXPECT_EQ(1, info.stats.coalesced);
+	EXPECT_EQ(1, info.stats.cleared);
+	EXPECT_TRUE(stats_balance(&info));
+}
+
+TEST_F(edge, unmask_nothing_pending)
+{
+	struct irqfwd_line_create c;
+	struct irqfwd_line_info info;
+	int id;
+
+	line_create_init(&c, self->source, self->sink, IRQFWD_TRIGGER_EDGE);
+	id = line_create(self->dev, &c);
+	ASSERT_LT(0, id);
+
+	EXPECT_EQ(0, line_mask(self->dev, id, IRQFWD_LINE_MASK_UNMASK));
+	ASSERT_LE(0, line_mask(self->dev, id, IRQFWD_LINE_MASK_MASK));
+	EXPECT_EQ(0, line_mask(self->dev, id, IRQFWD_LINE_MASK_UNMASK));
+	EXPECT_EQ(0, efd_wait(self->sink, 50));
+	ASSERT_EQ(0, line_query(self->dev, id, &info));
+	EXPECT_EQ(0, info.stats.fired);
+	EXPECT_EQ(0, info.stats.delivered);
+}
+
+/* Masked level lines latch too; delivery puts the line in service. */
+TEST_F(level, mask_latches_and_unmask_delivers)
+{
+	struct irqfwd_line_create c;
+	struct irqfwd_line_info info;
+	int id;
+
+	line_create_level(&c, self->source, self->sink, self->unmask,
+			  variant->resample ? self->resample : -1);
+	id = line_create(self->dev, &c);
+	ASSERT_LT(0, id);
+
+	ASSERT_LE(0, line_mask(self->dev, id, IRQFWD_LINE_MASK_MASK));
+	ASSERT_EQ(0, efd_signal(self->source));
+	ASSERT_EQ(0, line_wait_stat(self->dev, id, fired, 1, WAIT_MS, &info));
+	EXPECT_EQ(IRQFWD_LINE_STATE_MASKED | IRQFWD_LINE_STATE_PENDING,
+		  info.state);
+	EXPECT_EQ(0, efd_wait(self->sink, 50));
+	/* Not in service: a completion now is not this interrupt's. */
+	ASSERT_EQ(0, complete(_metadata, self, variant->resample, id));
+	ASSERT_EQ(0, line_wait_stat(self->dev, id, spurious, 1, WAIT_MS,
+				    &info));
+	EXPECT_EQ(0, efd_take(self->unmask));
+
+	EXPECT_EQ(IRQFWD_LINE_STATE_IN_SERVICE,
+		  line_mask(self->dev, id, IRQFWD_LINE_MASK_UNMASK) &
+		  ~IRQFWD_LINE_STATE_PENDING);
+	ASSERT_EQ(1, efd_wait(self->sink, WAIT_MS));
+	ASSERT_EQ(0, complete(_metadata, self, variant->resample, id));
+	ASSERT_EQ(1, efd_wait(self->unmask, WAIT_MS));
+	ASSERT_EQ(0, line_query(self->dev, id, &info));
+	EXPECT_EQ(0, info.state);
+	EXPECT_EQ(1, info.stats.delivered);
+	EXPECT_EQ(1, info.stats.completed);
+	EXPECT_EQ(1, info.stats.unmasked);
+	EXPECT_TRUE(stats_balance(&info));
+}
+
+/* Clearing a level line's latch lets the source trigger again. */
+TEST_F(level, clear_pending_unmasks_source)
+{
+	struct irqfwd_line_create c;
+	struct irqfwd_line_info info;
+	int id;
+
+	line_create_level(&c, self->source, self->sink, self->unmask,
+			  variant->resample ? self->resample : -1);
+	id = line_create(self->dev, &c);
+	ASSERT_LT(0, id);
+
+	ASSERT_LE(0, line_mask(self->dev, id, IRQFWD_LINE_MASK_MASK));
+	ASSERT_EQ(0, efd_signal(self->source));
+	ASSERT_EQ(0, line_wait_stat(self->dev, id, fired, 1, WAIT_MS, &info));
+	EXPECT_EQ(IRQFWD_LINE_STATE_MASKED,
+		  line_mask(self->dev, id, IRQFWD_LINE_MASK_CLEAR_PENDING));
+	EXPECT_EQ(1, efd_wait(self->unmask, WAIT_MS));
+	EXPECT_EQ(0, line_mask(self->dev, id, IRQFWD_LINE_MASK_UNMASK));
+	EXPECT_EQ(0, efd_wait(self->sink, 50));
+	ASSERT_EQ(0, line_query(self->dev, id, &info));
+	EXPECT_EQ(1, info.stats.cleared);
+	EXPECT_EQ(1, info.stats.unmasked);
+	EXPECT_TRUE(stats_balance(&info));
+}
+
+/* A masked line still completes the interrupt it has in service. */
+TEST_F(level, mask_while_in_service)
+{
+	struct irqfwd_line_create c;
+	struct irqfwd_line_info info;
+	int id;
+
+	line_create_level(&c, self->source, self->sink, self->unmask,
+			  variant->resample ? self->resample : -1);
+	id = line_create(self->dev, &c);
+	ASSERT_LT(0, id);
+
+	ASSERT_EQ(0, efd_signal(self->source));
+	ASSERT_EQ(1, efd_wait(self->sink, WAIT_MS));
+	EXPECT_EQ(IRQFWD_LINE_STATE_MASKED | IRQFWD_LINE_STATE_IN_SERVICE,
+		  line_mask(self->dev, id, IRQFWD_LINE_MASK_MASK));
+	ASSERT_EQ(0, complete(_metadata, self, variant->resample, id));
+	ASSERT_EQ(1, efd_wait(self->unmask, WAIT_MS));
+	/* The source triggers again: latched, not delivered. */
+	ASSERT_EQ(0, efd_signal(self->source));
+	ASSERT_EQ(0, line_wait_stat(self->dev, id, fired, 2, WAIT_MS, &info));
+	EXPECT_EQ(IRQFWD_LINE_STATE_MASKED | IRQFWD_LINE_STATE_PENDING,
+		  info.state);
+	EXPECT_EQ(0, efd_wait(self->sink, 50));
+	EXPECT_EQ(1, info.stats.completed);
 }
 
 FIXTURE(hangup) {

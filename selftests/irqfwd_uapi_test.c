@@ -59,8 +59,8 @@ TEST_F(dev, get_info)
 	EXPECT_EQ(0, ext.info.flags);
 	EXPECT_EQ(IRQFWD_API_VERSION, ext.info.api_version);
 	EXPECT_LT(0, ext.info.max_lines);
-	EXPECT_EQ(IRQFWD_CAP_LEVEL | IRQFWD_CAP_EOI | IRQFWD_CAP_RESAMPLE,
-		  ext.info.caps);
+	EXPECT_EQ(IRQFWD_CAP_LEVEL | IRQFWD_CAP_EOI | IRQFWD_CAP_RESAMPLE |
+		  IRQFWD_CAP_MASK, ext.info.caps);
 	EXPECT_EQ(0, ext.info.nr_lines);
 	EXPECT_EQ(0, ext.info.__reserved);
 	/* Nothing written behind argsz. */
@@ -145,6 +145,7 @@ TEST_F(dev, bad_pointer)
 	EXPECT_EQ(-EFAULT, irqfwd_ioctl(self->dev, IRQFWD_LINE_QUERY, NULL));
 	EXPECT_EQ(-EFAULT, irqfwd_ioctl(self->dev, IRQFWD_LINE_DESTROY, NULL));
 	EXPECT_EQ(-EFAULT, irqfwd_ioctl(self->dev, IRQFWD_LINE_EOI, NULL));
+	EXPECT_EQ(-EFAULT, irqfwd_ioctl(self->dev, IRQFWD_LINE_MASK, NULL));
 }
 
 TEST_F(dev, unknown_ioctl)
@@ -193,6 +194,7 @@ TEST_F(dev, create_and_query_edge)
 	EXPECT_EQ(0, info.stats.completed);
 	EXPECT_EQ(0, info.stats.unmasked);
 	EXPECT_EQ(0, info.stats.spurious);
+	EXPECT_EQ(0, info.stats.cleared);
 }
 
 TEST_F(dev, create_and_query_level)
@@ -492,6 +494,39 @@ TEST_F(dev, eoi_errors)
 	EXPECT_EQ(-EINVAL, irqfwd_ioctl(self->dev, IRQFWD_LINE_EOI, &e));
 }
 
+TEST_F(dev, mask_errors)
+{
+	struct irqfwd_line_create c;
+	struct irqfwd_line_mask m;
+	int id;
+
+	EXPECT_EQ(-ENOENT, line_mask(self->dev, 1, 0));
+	line_create_init(&c, self->source, self->sink, IRQFWD_TRIGGER_EDGE);
+	id = line_create(self->dev, &c);
+	ASSERT_LT(0, id);
+
+	EXPECT_EQ(-EINVAL, line_mask(self->dev, id, IRQFWD_LINE_MASK_MASK |
+				     IRQFWD_LINE_MASK_UNMASK));
+	EXPECT_EQ(-EINVAL, line_mask(self->dev, id, 1u << 3));
+	EXPECT_EQ(-EINVAL, line_mask(self->dev, id, 1u << 31));
+	/* Nothing changed by the refused calls. */
+	EXPECT_EQ(0, line_mask(self->dev, id, 0));
+
+	memset(&m, POISON, sizeof(m));
+	m.argsz = sizeof(m) - 1;
+	m.flags = 0;
+	m.id = id;
+	EXPECT_EQ(-EINVAL, irqfwd_ioctl(self->dev, IRQFWD_LINE_MASK, &m));
+
+	/* The state is written back, every bit of it. */
+	m.argsz = sizeof(m);
+	m.flags = IRQFWD_LINE_MASK_MASK;
+	ASSERT_EQ(0, irqfwd_ioctl(self->dev, IRQFWD_LINE_MASK, &m));
+	EXPECT_EQ(IRQFWD_LINE_STATE_MASKED, m.state);
+	EXPECT_EQ(sizeof(m), m.argsz);
+	EXPECT_EQ(id, m.id);
+}
+
 /* A line id means nothing in another context. */
 TEST_F(dev, other_file_line_id)
 {
@@ -507,6 +542,7 @@ TEST_F(dev, other_file_line_id)
 	ASSERT_LE(0, other);
 	EXPECT_EQ(-ENOENT, line_query(other, id, &info));
 	EXPECT_EQ(-ENOENT, line_eoi(other, id));
+	EXPECT_EQ(-ENOENT, line_mask(other, id, IRQFWD_LINE_MASK_MASK));
 	EXPECT_EQ(-ENOENT, line_destroy(other, id));
 	close(other);
 

@@ -94,6 +94,16 @@ static inline int line_eoi(int dev, __u32 id)
 	return irqfwd_ioctl(dev, IRQFWD_LINE_EOI, &e);
 }
 
+/* IRQFWD_LINE_MASK; returns the state after it, or -errno. */
+static inline int line_mask(int dev, __u32 id, __u32 flags)
+{
+	struct irqfwd_line_mask m = { .argsz = sizeof(m), .flags = flags,
+				      .id = id, .state = ~0u };
+	int ret = irqfwd_ioctl(dev, IRQFWD_LINE_MASK, &m);
+
+	return ret ? ret : (int)m.state;
+}
+
 static inline int line_query(int dev, __u32 id, struct irqfwd_line_info *info)
 {
 	memset(info, POISON, sizeof(*info));

@@ -94,6 +94,7 @@ enum irqfwd_reason {
 #define IRQFWD_CAP_LEVEL	_BITULL(0)	/* level lines */
 #define IRQFWD_CAP_EOI		_BITULL(1)	/* IRQFWD_LINE_EOI */
 #define IRQFWD_CAP_RESAMPLE	_BITULL(2)	/* resample eventfds */
+#define IRQFWD_CAP_MASK		_BITULL(3)	/* IRQFWD_LINE_MASK */
 
 /**
  * struct irqfwd_info - IRQFWD_GET_INFO argument
@@ -183,11 +184,16 @@ struct irqfwd_line_eoi {
 /*
  * IRQFWD_LINE_STATE_IN_SERVICE: a level interrupt was delivered and is not
  *	completed yet; its source stays masked until it is.
- * IRQFWD_LINE_STATE_PENDING: an interrupt waits to be delivered (it is on
- *	its way to the sink, or a level line latched it while in service).
+ * IRQFWD_LINE_STATE_PENDING: an interrupt waits to be delivered: it is on
+ *	its way to the sink, or it is latched because the line is masked (or
+ *	because a level line without unmask eventfd is in service).  However
+ *	often the source fires meanwhile, one interrupt is delivered.  This is
+ *	the bit a VMM reports in an MSI-X Pending Bit Array.
+ * IRQFWD_LINE_STATE_MASKED: the line is masked by IRQFWD_LINE_MASK.
  */
 #define IRQFWD_LINE_STATE_IN_SERVICE	_BITUL(0)
 #define IRQFWD_LINE_STATE_PENDING	_BITUL(1)
+#define IRQFWD_LINE_STATE_MASKED	_BITUL(2)
 
 /**
  * struct irqfwd_line_stats - a line's counters, since it was created
@@ -200,6 +206,7 @@ struct irqfwd_line_eoi {
  * @unmasked: unmask eventfd signals sent
  * @spurious: completions received while nothing was in service (a shared
  *	KVM resampler signals every line of its GSI)
+ * @cleared: pending interrupts discarded by IRQFWD_LINE_MASK_CLEAR_PENDING
  */
 struct irqfwd_line_stats {
 	__u64 fired;
@@ -208,6 +215,7 @@ struct irqfwd_line_stats {
 	__u64 completed;
 	__u64 unmasked;
 	__u64 spurious;
+	__u64 cleared;
 };
 
 /**
@@ -225,7 +233,8 @@ struct irqfwd_line_stats {
  * @stats: out: the line's counters
  *
  * State and counters are read at one instant, and
- * fired == delivered + coalesced + (1 if IRQFWD_LINE_STATE_PENDING else 0).
+ * fired == delivered + coalesced + cleared +
+ *	(1 if IRQFWD_LINE_STATE_PENDING else 0).
  */
 struct irqfwd_line_info {
 	__u32 argsz;
@@ -239,6 +248,27 @@ struct irqfwd_line_info {
 	__u32 state;
 	__u32 __reserved;
 	struct irqfwd_line_stats stats;
+};
+
+/* struct irqfwd_line_mask flags */
+#define IRQFWD_LINE_MASK_MASK		_BITUL(0)
+#define IRQFWD_LINE_MASK_UNMASK		_BITUL(1)
+#define IRQFWD_LINE_MASK_CLEAR_PENDING	_BITUL(2)
+
+/**
+ * struct irqfwd_line_mask - IRQFWD_LINE_MASK argument
+ * @argsz: sizeof(struct irqfwd_line_mask)
+ * @flags: IRQFWD_LINE_MASK_* operations, applied in the order
+ *	CLEAR_PENDING, UNMASK, MASK; none reads the state only.  MASK and
+ *	UNMASK together are refused.
+ * @id: the line
+ * @state: out: IRQFWD_LINE_STATE_* bits after the operations
+ */
+struct irqfwd_line_mask {
+	__u32 argsz;
+	__u32 flags;
+	__u32 id;
+	__u32 state;
 };
 
 /*
@@ -287,5 +317,25 @@ struct irqfwd_line_info {
  *	EINVAL	the line is an edge line
  */
 #define IRQFWD_LINE_EOI		_IOW(IRQFWD_TYPE, 0x04, struct irqfwd_line_eoi)
+
+/*
+ * IRQFWD_LINE_MASK - mask or unmask a line's delivery, losslessly, as a
+ * VMM needs for MSI-X vector masking.
+ *
+ * While a line is masked, nothing is delivered to its sink; an interrupt
+ * that fires sets the line's pending latch (IRQFWD_LINE_STATE_PENDING),
+ * once however often it fires (the others count as coalesced).  An
+ * interrupt that was on its way to the sink when the mask came is taken
+ * back into the latch; when IRQFWD_LINE_MASK returns, the sink sees nothing
+ * more.  Unmasking delivers a pending interrupt exactly once; unmasking
+ * with nothing pending delivers nothing.  CLEAR_PENDING discards a latched
+ * interrupt (counted as cleared); on a level line with an unmask eventfd
+ * the source is unmasked, so a line the device still asserts fires (and
+ * is latched) again, as a level interrupt should.  A level line completes
+ * its in-service interrupt whether masked or not.
+ *	ENOENT	no line with this id in this context
+ *	EINVAL	unknown flags; MASK and UNMASK together
+ */
+#define IRQFWD_LINE_MASK	_IOWR(IRQFWD_TYPE, 0x05, struct irqfwd_line_mask)
 
 #endif /* _UAPI_LINUX_IRQFWD_H */
