@@ -13,6 +13,7 @@
 #define _IRQFWD_H
 
 #include <linux/irq_work.h>
+#include <linux/irqbypass.h>
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
@@ -53,6 +54,42 @@ struct irqfwd_hook {
 	wait_queue_entry_t wait;
 };
 
+/**
+ * struct irqfwd_fwd - what a line needs for forwarded mode (bypass.c)
+ * @line: the line
+ * @lock: serialises irqfwd_fwd_reconcile(), which (un)registers
+ * @consumer: on the source eventfd: meets VFIO's producer
+ * @producer: on the sink eventfd: meets KVM's consumer
+ * @work: runs irqfwd_fwd_reconcile() after an irq_bypass callback
+ * @consumer_registered: @consumer is registered; under @lock and
+ *	line->lock
+ * @producer_registered: @producer is registered; under @lock and
+ *	line->lock
+ * @consumer_err: error of the last @consumer registration
+ * @producer_err: error of the last @producer registration
+ * @host_irq: the host IRQ of VFIO's producer, 0 if none; under line->lock
+ * @kvm: KVM's consumer paired with @producer, or NULL; under line->lock
+ * @orphaned: @producer was taken from KVM because VFIO's producer went;
+ *	it must be unregistered before it is used again; under line->lock
+ * @not_posted: an interrupt reached the host while paired; under
+ *	line->lock
+ */
+struct irqfwd_fwd {
+	struct irqfwd_line *line;
+	struct mutex lock;		/* see above */
+	struct irq_bypass_consumer consumer;
+	struct irq_bypass_producer producer;
+	struct work_struct work;
+	bool consumer_registered;
+	bool producer_registered;
+	int consumer_err;
+	int producer_err;
+	int host_irq;
+	struct irq_bypass_consumer *kvm;
+	bool orphaned;
+	bool not_posted;
+};
+
 /* struct irqfwd_line todo bits: what the next irq_work run signals */
 #define IRQFWD_TODO_DELIVER	BIT(0)
 #define IRQFWD_TODO_UNMASK	BIT(1)
@@ -63,7 +100,9 @@ struct irqfwd_hook {
  * @id: the id in @ctx->lines
  * @flags: IRQFWD_LINE_* creation flags
  * @trigger: enum irqfwd_trigger
- * @mode: requested enum irqfwd_mode
+ * @mode: requested enum irqfwd_mode; under @lock
+ * @effective_mode: enum irqfwd_mode the line runs in; under @lock
+ * @reason: enum irqfwd_reason for @effective_mode; under @lock
  * @lock: protects everything below it up to @stats; taken from eventfd
  *	wakeups, which run with interrupts disabled, so always irq-safe
  * @todo: IRQFWD_TODO_* bits for @work
@@ -80,6 +119,8 @@ struct irqfwd_hook {
  * @resample: hook on the resample eventfd: completions
  * @sink: hook on the sink eventfd: hang-up only
  * @unmask: hook on the unmask eventfd: hang-up only
+ * @fwd: forwarded mode, allocated when it is first requested; stable
+ *	once set
  * @hangup: tears the line down after one of its eventfds was released
  * @source_node: entry in the global table of source eventfds
  * @sink_node: entry in the global table of sink eventfds
@@ -91,6 +132,8 @@ struct irqfwd_line {
 	u32 flags;
 	u32 trigger;
 	u32 mode;
+	u32 effective_mode;
+	u32 reason;
 
 	spinlock_t lock;		/* see above */
 	unsigned int todo;
@@ -106,6 +149,7 @@ struct irqfwd_line {
 	struct irqfwd_hook resample;
 	struct irqfwd_hook sink;
 	struct irqfwd_hook unmask;
+	struct irqfwd_fwd *fwd;
 	struct work_struct hangup;
 	struct hlist_node source_node;
 	struct hlist_node sink_node;
@@ -125,8 +169,20 @@ int irqfwd_line_destroy(struct irqfwd_ctx *ctx, u32 id);
 int irqfwd_line_query(struct irqfwd_ctx *ctx, struct irqfwd_line_info *info);
 int irqfwd_line_eoi(struct irqfwd_ctx *ctx, u32 id);
 int irqfwd_line_mask(struct irqfwd_ctx *ctx, u32 id, u32 flags, u32 *state);
+int irqfwd_line_set_mode(struct irqfwd_ctx *ctx, struct irqfwd_line_mode *args);
 void irqfwd_ctx_destroy_lines(struct irqfwd_ctx *ctx);
 int irqfwd_lines_init(void);
 void irqfwd_lines_exit(void);
+
+/* bypass.c */
+void irqfwd_line_update_mode(struct irqfwd_line *line);
+void irqfwd_line_fired_forwarded(struct irqfwd_line *line);
+u32 irqfwd_line_bypass_state(const struct irqfwd_line *line);
+void irqfwd_fwd_reconcile(struct irqfwd_line *line);
+int irqfwd_fwd_alloc(struct irqfwd_line *line);
+void irqfwd_fwd_shutdown(struct irqfwd_line *line);
+void irqfwd_fwd_free(struct irqfwd_line *line);
+int irqfwd_fwd_init(void);
+void irqfwd_fwd_exit(void);
 
 #endif /* _IRQFWD_H */

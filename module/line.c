@@ -105,6 +105,8 @@ static void irqfwd_line_fire(struct irqfwd_line *line, u64 count)
 		goto out;
 
 	line->stats.fired += count;
+	if (line->effective_mode == IRQFWD_MODE_FORWARDED)
+		irqfwd_line_fired_forwarded(line);
 	if (line->pending || irqfwd_line_queued(line)) {
 		/* Merged into the interrupt that waits already. */
 		line->stats.coalesced += count;
@@ -407,6 +409,7 @@ static struct irqfwd_line *irqfwd_line_alloc(struct irqfwd_ctx *ctx,
 	line->flags = args->flags;
 	line->trigger = args->trigger;
 	line->mode = args->mode;
+	line->effective_mode = IRQFWD_MODE_MASKED;
 	spin_lock_init(&line->lock);
 	init_irq_work(&line->work, irqfwd_line_work);
 	INIT_WORK(&line->hangup, irqfwd_line_hangup_work);
@@ -432,6 +435,7 @@ static void irqfwd_line_free(struct irqfwd_line *line)
 	irqfwd_hook_put(&line->resample);
 	irqfwd_hook_put(&line->sink);
 	irqfwd_hook_put(&line->unmask);
+	irqfwd_fwd_free(line);
 	irqfwd_ctx_put(line->ctx);
 	call_rcu(&line->rcu, irqfwd_line_free_rcu);
 }
@@ -452,6 +456,7 @@ static void irqfwd_line_shutdown(struct irqfwd_line *line)
 	line->dead = true;
 	spin_unlock_irqrestore(&line->lock, flags);
 	irq_work_sync(&line->work);
+	irqfwd_fwd_shutdown(line);
 
 	irqfwd_hook_remove(&line->sink);
 	irqfwd_hook_remove(&line->unmask);
@@ -502,9 +507,8 @@ static int irqfwd_line_check(const struct irqfwd_line_create *args)
 		return -EINVAL;
 	if (args->trigger == IRQFWD_TRIGGER_EDGE && (args->flags & level_flags))
 		return -EINVAL;
-	if (args->mode == IRQFWD_MODE_FORWARDED)
-		return -EOPNOTSUPP;
-	if (args->mode != IRQFWD_MODE_MASKED)
+	if (args->mode != IRQFWD_MODE_MASKED &&
+	    args->mode != IRQFWD_MODE_FORWARDED)
 		return -EINVAL;
 	return 0;
 }
@@ -523,6 +527,11 @@ int irqfwd_line_create(struct irqfwd_ctx *ctx, struct irqfwd_line_create *args)
 	line = irqfwd_line_alloc(ctx, args);
 	if (!line)
 		return -ENOMEM;
+	if (args->mode == IRQFWD_MODE_FORWARDED) {
+		ret = irqfwd_fwd_alloc(line);
+		if (ret)
+			goto err_free;
+	}
 
 	ret = irqfwd_hook_get(&line->source, args->source_fd, &source);
 	if (ret)
@@ -579,6 +588,7 @@ int irqfwd_line_create(struct irqfwd_ctx *ctx, struct irqfwd_line_create *args)
 	irqfwd_hook_add(&line->source, source, irqfwd_source_wakeup);
 	/* A source that fired before we waited on it is delivered now. */
 	irqfwd_line_fire_missed(line);
+	irqfwd_fwd_reconcile(line);
 
 	args->id = line->id;
 	mutex_unlock(&ctx->lock);
@@ -659,11 +669,13 @@ int irqfwd_line_query(struct irqfwd_ctx *ctx, struct irqfwd_line_info *info)
 
 	info->line_flags = line->flags;
 	info->trigger = line->trigger;
-	info->mode = line->mode;
-	info->effective_mode = line->mode;
-	info->reason = IRQFWD_REASON_NONE;
 
 	spin_lock_irq(&line->lock);
+	info->mode = line->mode;
+	info->effective_mode = line->effective_mode;
+	info->reason = line->reason;
+	info->host_irq = line->fwd ? line->fwd->host_irq : 0;
+	info->bypass = irqfwd_line_bypass_state(line);
 	info->state = irqfwd_line_state(line);
 	info->stats = line->stats;
 	spin_unlock_irq(&line->lock);
@@ -715,12 +727,51 @@ int irqfwd_line_mask(struct irqfwd_ctx *ctx, u32 id, u32 flags, u32 *state)
 		}
 		sync = true;
 	}
+	irqfwd_line_update_mode(line);
 	*state = irqfwd_line_state(line);
 	spin_unlock_irq(&line->lock);
 
-	/* A delivery already under way completes before mask returns. */
+	/*
+	 * A masked line leaves the bypass, so that the latch sees every
+	 * interrupt; a delivery already under way completes before mask
+	 * returns.
+	 */
+	irqfwd_fwd_reconcile(line);
 	if (sync)
 		irq_work_sync(&line->work);
+out:
+	mutex_unlock(&ctx->lock);
+	return ret;
+}
+
+int irqfwd_line_set_mode(struct irqfwd_ctx *ctx, struct irqfwd_line_mode *args)
+{
+	struct irqfwd_line *line;
+	int ret = 0;
+
+	mutex_lock(&ctx->lock);
+	line = xa_load(&ctx->lines, args->id);
+	if (!line) {
+		ret = -ENOENT;
+		goto out;
+	}
+	if (args->mode == IRQFWD_MODE_FORWARDED) {
+		ret = irqfwd_fwd_alloc(line);
+		if (ret)
+			goto out;
+	}
+
+	spin_lock_irq(&line->lock);
+	line->mode = args->mode;
+	irqfwd_line_update_mode(line);
+	spin_unlock_irq(&line->lock);
+
+	irqfwd_fwd_reconcile(line);
+
+	spin_lock_irq(&line->lock);
+	args->effective_mode = line->effective_mode;
+	args->reason = line->reason;
+	spin_unlock_irq(&line->lock);
 out:
 	mutex_unlock(&ctx->lock);
 	return ret;
@@ -745,13 +796,22 @@ int irqfwd_line_eoi(struct irqfwd_ctx *ctx, u32 id)
 
 int irqfwd_lines_init(void)
 {
+	int ret;
+
 	irqfwd_line_cache = KMEM_CACHE(irqfwd_line, SLAB_ACCOUNT);
 	if (!irqfwd_line_cache)
 		return -ENOMEM;
 
+	ret = irqfwd_fwd_init();
+	if (ret) {
+		kmem_cache_destroy(irqfwd_line_cache);
+		return ret;
+	}
+
 	/* Hang-ups may come in bursts (a VMM exiting closes everything). */
 	irqfwd_wq = alloc_workqueue("irqfwd", WQ_UNBOUND, 0);
 	if (!irqfwd_wq) {
+		irqfwd_fwd_exit();
 		kmem_cache_destroy(irqfwd_line_cache);
 		return -ENOMEM;
 	}
@@ -761,6 +821,7 @@ int irqfwd_lines_init(void)
 void irqfwd_lines_exit(void)
 {
 	destroy_workqueue(irqfwd_wq);
+	irqfwd_fwd_exit();
 	rcu_barrier();
 	kmem_cache_destroy(irqfwd_line_cache);
 }

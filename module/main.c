@@ -100,7 +100,7 @@ static int irqfwd_copy_out(void __user *uarg, const void *karg, size_t ksize,
 }
 
 #define IRQFWD_CAPS (IRQFWD_CAP_LEVEL | IRQFWD_CAP_EOI | IRQFWD_CAP_RESAMPLE | \
-		     IRQFWD_CAP_MASK)
+		     IRQFWD_CAP_MASK | IRQFWD_CAP_FORWARDED)
 
 static long irqfwd_ioctl_get_info(struct irqfwd_ctx *ctx, void __user *uarg)
 {
@@ -221,6 +221,28 @@ static long irqfwd_ioctl_line_mask(struct irqfwd_ctx *ctx, void __user *uarg)
 	return irqfwd_copy_out(uarg, &args, sizeof(args), args.argsz);
 }
 
+static long irqfwd_ioctl_line_set_mode(struct irqfwd_ctx *ctx,
+				       void __user *uarg)
+{
+	struct irqfwd_line_mode args;
+	int ret;
+
+	ret = irqfwd_copy_args(&args, sizeof(args),
+			       offsetofend(struct irqfwd_line_mode, reason), uarg);
+	if (ret)
+		return ret;
+	if (args.flags)
+		return -EINVAL;
+	if (args.mode != IRQFWD_MODE_MASKED &&
+	    args.mode != IRQFWD_MODE_FORWARDED)
+		return -EINVAL;
+
+	ret = irqfwd_line_set_mode(ctx, &args);
+	if (ret)
+		return ret;
+	return irqfwd_copy_out(uarg, &args, sizeof(args), args.argsz);
+}
+
 static long irqfwd_ioctl(struct file *file, unsigned int cmd,
 			 unsigned long arg)
 {
@@ -240,6 +262,8 @@ static long irqfwd_ioctl(struct file *file, unsigned int cmd,
 		return irqfwd_ioctl_line_eoi(ctx, uarg);
 	case IRQFWD_LINE_MASK:
 		return irqfwd_ioctl_line_mask(ctx, uarg);
+	case IRQFWD_LINE_SET_MODE:
+		return irqfwd_ioctl_line_set_mode(ctx, uarg);
 	}
 	return -ENOTTY;
 }

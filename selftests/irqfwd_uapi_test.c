@@ -60,7 +60,7 @@ TEST_F(dev, get_info)
 	EXPECT_EQ(IRQFWD_API_VERSION, ext.info.api_version);
 	EXPECT_LT(0, ext.info.max_lines);
 	EXPECT_EQ(IRQFWD_CAP_LEVEL | IRQFWD_CAP_EOI | IRQFWD_CAP_RESAMPLE |
-		  IRQFWD_CAP_MASK, ext.info.caps);
+		  IRQFWD_CAP_MASK | IRQFWD_CAP_FORWARDED, ext.info.caps);
 	EXPECT_EQ(0, ext.info.nr_lines);
 	EXPECT_EQ(0, ext.info.__reserved);
 	/* Nothing written behind argsz. */
@@ -146,6 +146,7 @@ TEST_F(dev, bad_pointer)
 	EXPECT_EQ(-EFAULT, irqfwd_ioctl(self->dev, IRQFWD_LINE_DESTROY, NULL));
 	EXPECT_EQ(-EFAULT, irqfwd_ioctl(self->dev, IRQFWD_LINE_EOI, NULL));
 	EXPECT_EQ(-EFAULT, irqfwd_ioctl(self->dev, IRQFWD_LINE_MASK, NULL));
+	EXPECT_EQ(-EFAULT, irqfwd_ioctl(self->dev, IRQFWD_LINE_SET_MODE, NULL));
 }
 
 TEST_F(dev, unknown_ioctl)
@@ -187,6 +188,8 @@ TEST_F(dev, create_and_query_edge)
 	EXPECT_EQ(IRQFWD_MODE_MASKED, info.effective_mode);
 	EXPECT_EQ(IRQFWD_REASON_NONE, info.reason);
 	EXPECT_EQ(0, info.state);
+	EXPECT_EQ(0, info.host_irq);
+	EXPECT_EQ(0, info.bypass);
 	EXPECT_EQ(0, info.__reserved);
 	EXPECT_EQ(0, info.stats.fired);
 	EXPECT_EQ(0, info.stats.delivered);
@@ -310,16 +313,103 @@ TEST_F(dev, create_bad_mode)
 	EXPECT_EQ(-EINVAL, line_create(self->dev, &c));
 }
 
-TEST_F(dev, create_forwarded_unsupported)
+/*
+ * Forwarded mode on plain eventfds: nothing to pair with, so the line runs
+ * masked and says why.
+ */
+TEST_F(dev, create_forwarded_without_producer)
 {
 	struct irqfwd_line_create c;
+	struct irqfwd_line_info info;
+	int id;
 
 	line_create_init(&c, self->source, self->sink, IRQFWD_TRIGGER_EDGE);
 	c.mode = IRQFWD_MODE_FORWARDED;
-	EXPECT_EQ(-EOPNOTSUPP, line_create(self->dev, &c));
+	id = line_create(self->dev, &c);
+	ASSERT_LT(0, id);
+	ASSERT_EQ(0, line_query(self->dev, id, &info));
+	EXPECT_EQ(IRQFWD_MODE_FORWARDED, info.mode);
+	EXPECT_EQ(IRQFWD_MODE_MASKED, info.effective_mode);
+	EXPECT_EQ(IRQFWD_REASON_NO_PRODUCER, info.reason);
+	EXPECT_EQ(0, info.host_irq);
+	EXPECT_EQ(0, info.bypass);
+
+	/* Still relays, on the eventfd path. */
+	ASSERT_EQ(0, efd_signal(self->source));
+	EXPECT_EQ(1, efd_wait(self->sink, 2000));
+}
+
+TEST_F(dev, forwarded_level_line)
+{
+	struct irqfwd_line_create c;
+	struct irqfwd_line_mode m;
+	int id;
+
 	line_create_level(&c, self->source, self->sink, self->unmask, -1);
 	c.mode = IRQFWD_MODE_FORWARDED;
-	EXPECT_EQ(-EOPNOTSUPP, line_create(self->dev, &c));
+	id = line_create(self->dev, &c);
+	ASSERT_LT(0, id);
+
+	memset(&m, POISON, sizeof(m));
+	m.argsz = sizeof(m);
+	m.flags = 0;
+	m.id = id;
+	m.mode = IRQFWD_MODE_FORWARDED;
+	ASSERT_EQ(0, irqfwd_ioctl(self->dev, IRQFWD_LINE_SET_MODE, &m));
+	EXPECT_EQ(IRQFWD_MODE_MASKED, m.effective_mode);
+	EXPECT_EQ(IRQFWD_REASON_LEVEL, m.reason);
+	EXPECT_EQ(IRQFWD_MODE_FORWARDED, m.mode);
+	EXPECT_EQ(id, m.id);
+}
+
+TEST_F(dev, set_mode)
+{
+	struct irqfwd_line_create c;
+	struct irqfwd_line_info info;
+	struct irqfwd_line_mode m;
+	int id;
+
+	line_create_init(&c, self->source, self->sink, IRQFWD_TRIGGER_EDGE);
+	id = line_create(self->dev, &c);
+	ASSERT_LT(0, id);
+
+	memset(&m, POISON, sizeof(m));
+	m.argsz = sizeof(m);
+	m.flags = 0;
+	m.id = id;
+	m.mode = IRQFWD_MODE_FORWARDED;
+	ASSERT_EQ(0, irqfwd_ioctl(self->dev, IRQFWD_LINE_SET_MODE, &m));
+	EXPECT_EQ(IRQFWD_MODE_MASKED, m.effective_mode);
+	EXPECT_EQ(IRQFWD_REASON_NO_PRODUCER, m.reason);
+	ASSERT_EQ(0, line_query(self->dev, id, &info));
+	EXPECT_EQ(IRQFWD_MODE_FORWARDED, info.mode);
+	EXPECT_EQ(IRQFWD_REASON_NO_PRODUCER, info.reason);
+
+	m.mode = IRQFWD_MODE_MASKED;
+	ASSERT_EQ(0, irqfwd_ioctl(self->dev, IRQFWD_LINE_SET_MODE, &m));
+	EXPECT_EQ(IRQFWD_MODE_MASKED, m.effective_mode);
+	EXPECT_EQ(IRQFWD_REASON_NONE, m.reason);
+}
+
+TEST_F(dev, set_mode_errors)
+{
+	struct irqfwd_line_create c;
+	struct irqfwd_line_mode m = { .argsz = sizeof(m), .id = 77 };
+	int id;
+
+	EXPECT_EQ(-ENOENT, irqfwd_ioctl(self->dev, IRQFWD_LINE_SET_MODE, &m));
+	line_create_init(&c, self->source, self->sink, IRQFWD_TRIGGER_EDGE);
+	id = line_create(self->dev, &c);
+	ASSERT_LT(0, id);
+	m.id = id;
+	m.mode = 2;
+	EXPECT_EQ(-EINVAL, irqfwd_ioctl(self->dev, IRQFWD_LINE_SET_MODE, &m));
+	m.mode = IRQFWD_MODE_FORWARDED;
+	m.flags = 1;
+	EXPECT_EQ(-EINVAL, irqfwd_ioctl(self->dev, IRQFWD_LINE_SET_MODE, &m));
+	m.flags = 0;
+	m.argsz = offsetof(struct irqfwd_line_mode, reason);
+	EXPECT_EQ(-EINVAL, irqfwd_ioctl(self->dev, IRQFWD_LINE_SET_MODE, &m));
 }
 
 TEST_F(dev, create_edge_level_flags)
@@ -543,6 +633,7 @@ TEST_F(dev, other_file_line_id)
 	EXPECT_EQ(-ENOENT, line_query(other, id, &info));
 	EXPECT_EQ(-ENOENT, line_eoi(other, id));
 	EXPECT_EQ(-ENOENT, line_mask(other, id, IRQFWD_LINE_MASK_MASK));
+	EXPECT_EQ(-ENOENT, line_set_mode(other, id, IRQFWD_MODE_FORWARDED));
 	EXPECT_EQ(-ENOENT, line_destroy(other, id));
 	close(other);
 

@@ -104,6 +104,16 @@ static inline int line_mask(int dev, __u32 id, __u32 flags)
 	return ret ? ret : (int)m.state;
 }
 
+/* IRQFWD_LINE_SET_MODE; returns the reason, or -errno. */
+static inline int line_set_mode(int dev, __u32 id, __u32 mode)
+{
+	struct irqfwd_line_mode m = { .argsz = sizeof(m), .id = id,
+				      .mode = mode };
+	int ret = irqfwd_ioctl(dev, IRQFWD_LINE_SET_MODE, &m);
+
+	return ret ? ret : (int)m.reason;
+}
+
 static inline int line_query(int dev, __u32 id, struct irqfwd_line_info *info)
 {
 	memset(info, POISON, sizeof(*info));

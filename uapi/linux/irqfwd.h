@@ -73,8 +73,18 @@ enum irqfwd_trigger {
  * enum irqfwd_mode - how a line is delivered
  * @IRQFWD_MODE_MASKED: masked-eventfd mode: irqfwd relays the source to the
  *	sink in the kernel, and runs the mask/unmask protocol of level lines.
- * @IRQFWD_MODE_FORWARDED: HW-bit forwarding through the kernel's irq_bypass
- *	manager.  Reserved: this version refuses it with -EOPNOTSUPP.
+ * @IRQFWD_MODE_FORWARDED: HW-bit forwarding: irqfwd hands the host IRQ
+ *	behind the source (learnt from VFIO's irq_bypass producer on the
+ *	source eventfd) to the irq_bypass consumer on the sink eventfd (KVM's
+ *	irqfd), so that the platform delivers it to the guest directly where
+ *	it can (x86 posted interrupts, arm64 GICv4 vLPIs).
+ *
+ * A line reports the mode it was asked for and the mode it runs in; they
+ * differ, with an enum irqfwd_reason, whenever forwarding cannot be
+ * guaranteed to be correct.  In every mode irqfwd keeps listening on the
+ * source eventfd: an interrupt the platform does not deliver directly
+ * reaches the host and is relayed as in masked mode, so switching modes,
+ * at any time, neither loses nor duplicates an interrupt.
  */
 enum irqfwd_mode {
 	IRQFWD_MODE_MASKED	= 0,
@@ -85,9 +95,40 @@ enum irqfwd_mode {
  * enum irqfwd_reason - why a line's effective mode differs from its
  *	requested mode
  * @IRQFWD_REASON_NONE: it does not differ.
+ * @IRQFWD_REASON_NO_PRODUCER: no irq_bypass producer on the source eventfd:
+ *	it is not the trigger of an enabled VFIO MSI/MSI-X vector (VFIO INTx
+ *	has no producer).  Forwarding starts when the producer appears.
+ * @IRQFWD_REASON_NO_CONSUMER: no irq_bypass consumer on the sink eventfd:
+ *	it is not a KVM irqfd, or KVM offers no bypass on this host (x86
+ *	without APICv and IRQ posting, since Linux 6.x).
+ * @IRQFWD_REASON_NO_POSTING: KVM took the host IRQ, but the platform cannot
+ *	deliver it to the guest directly (no IRQ posting in the IOMMU).
+ * @IRQFWD_REASON_NOT_POSTED: KVM took the host IRQ, but an interrupt still
+ *	reached the host (APICv/AVIC off, or a route that cannot be posted).
+ * @IRQFWD_REASON_LINE_MASKED: the line is masked (IRQFWD_LINE_MASK): a
+ *	masked line uses the eventfd path, where the pending latch sees every
+ *	interrupt.  Forwarding resumes on unmask.
+ * @IRQFWD_REASON_LEVEL: a level line: irq_bypass forwards MSIs only, and no
+ *	supported irqchip can hand the completion of a level interrupt to the
+ *	guest, so level lines keep the automask protocol.
+ * @IRQFWD_REASON_SOURCE_BUSY: another irq_bypass consumer is registered on
+ *	the source eventfd (is it also a KVM irqfd?).
+ * @IRQFWD_REASON_SINK_BUSY: another irq_bypass producer is registered on the
+ *	sink eventfd (another forwarded line shares the sink).
+ * @IRQFWD_REASON_REFUSED: the irq_bypass consumer on the sink refused the
+ *	host IRQ.
  */
 enum irqfwd_reason {
-	IRQFWD_REASON_NONE	= 0,
+	IRQFWD_REASON_NONE		= 0,
+	IRQFWD_REASON_NO_PRODUCER	= 1,
+	IRQFWD_REASON_NO_CONSUMER	= 2,
+	IRQFWD_REASON_NO_POSTING	= 3,
+	IRQFWD_REASON_NOT_POSTED	= 4,
+	IRQFWD_REASON_LINE_MASKED	= 5,
+	IRQFWD_REASON_LEVEL		= 6,
+	IRQFWD_REASON_SOURCE_BUSY	= 7,
+	IRQFWD_REASON_SINK_BUSY		= 8,
+	IRQFWD_REASON_REFUSED		= 9,
 };
 
 /* Capabilities reported by IRQFWD_GET_INFO. */
@@ -95,6 +136,7 @@ enum irqfwd_reason {
 #define IRQFWD_CAP_EOI		_BITULL(1)	/* IRQFWD_LINE_EOI */
 #define IRQFWD_CAP_RESAMPLE	_BITULL(2)	/* resample eventfds */
 #define IRQFWD_CAP_MASK		_BITULL(3)	/* IRQFWD_LINE_MASK */
+#define IRQFWD_CAP_FORWARDED	_BITULL(4)	/* IRQFWD_MODE_FORWARDED */
 
 /**
  * struct irqfwd_info - IRQFWD_GET_INFO argument
@@ -218,6 +260,10 @@ struct irqfwd_line_stats {
 	__u64 cleared;
 };
 
+/* struct irqfwd_line_info bypass bits: irq_bypass pairings of the line */
+#define IRQFWD_LINE_BYPASS_PRODUCER	_BITUL(0) /* VFIO's producer, source */
+#define IRQFWD_LINE_BYPASS_CONSUMER	_BITUL(1) /* KVM's consumer, sink */
+
 /**
  * struct irqfwd_line_info - IRQFWD_LINE_QUERY argument
  * @argsz: sizeof(struct irqfwd_line_info)
@@ -229,12 +275,17 @@ struct irqfwd_line_stats {
  * @effective_mode: out: the enum irqfwd_mode the line runs in
  * @reason: out: enum irqfwd_reason, why @effective_mode differs from @mode
  * @state: out: IRQFWD_LINE_STATE_* bits
+ * @host_irq: out: the host IRQ behind the source, learnt from its
+ *	irq_bypass producer while the line is in forwarded mode; 0 if none
+ * @bypass: out: IRQFWD_LINE_BYPASS_* bits
  * @__reserved: out: zero
  * @stats: out: the line's counters
  *
  * State and counters are read at one instant, and
  * fired == delivered + coalesced + cleared +
  *	(1 if IRQFWD_LINE_STATE_PENDING else 0).
+ * Interrupts the platform delivers directly to the guest while the line
+ * is forwarded never reach irqfwd and are not counted.
  */
 struct irqfwd_line_info {
 	__u32 argsz;
@@ -246,8 +297,28 @@ struct irqfwd_line_info {
 	__u32 effective_mode;
 	__u32 reason;
 	__u32 state;
+	__u32 host_irq;
+	__u32 bypass;
 	__u32 __reserved;
 	struct irqfwd_line_stats stats;
+};
+
+/**
+ * struct irqfwd_line_mode - IRQFWD_LINE_SET_MODE argument
+ * @argsz: sizeof(struct irqfwd_line_mode)
+ * @flags: must be 0
+ * @id: the line
+ * @mode: the requested enum irqfwd_mode
+ * @effective_mode: out: the enum irqfwd_mode the line runs in now
+ * @reason: out: enum irqfwd_reason, why @effective_mode differs from @mode
+ */
+struct irqfwd_line_mode {
+	__u32 argsz;
+	__u32 flags;
+	__u32 id;
+	__u32 mode;
+	__u32 effective_mode;
+	__u32 reason;
 };
 
 /* struct irqfwd_line_mask flags */
@@ -279,7 +350,9 @@ struct irqfwd_line_mask {
 
 /*
  * IRQFWD_LINE_CREATE - create a line; returns its id in @id.  A source
- * eventfd that was already signalled is delivered at once.
+ * eventfd that was already signalled is delivered at once.  A line created
+ * in IRQFWD_MODE_FORWARDED is as one switched to it by IRQFWD_LINE_SET_MODE
+ * right after creation.
  *	EBADF	an fd that is used is not an open file descriptor
  *	EINVAL	an fd that is used is not an eventfd; unmask or resample fd
  *		on an edge line; the source, sink and resample eventfds are
@@ -289,7 +362,6 @@ struct irqfwd_line_mask {
  *		or mode
  *	EBUSY	the source eventfd is the source of another line (in any
  *		context)
- *	EOPNOTSUPP	IRQFWD_MODE_FORWARDED
  *	ENOSPC	the context holds max_lines lines
  *	ENOMEM	out of memory
  */
@@ -337,5 +409,17 @@ struct irqfwd_line_mask {
  *	EINVAL	unknown flags; MASK and UNMASK together
  */
 #define IRQFWD_LINE_MASK	_IOWR(IRQFWD_TYPE, 0x05, struct irqfwd_line_mask)
+
+/*
+ * IRQFWD_LINE_SET_MODE - switch a line between masked and forwarded mode,
+ * at any time, also while its device raises interrupts: no interrupt is
+ * lost or delivered twice.  Returns the effective mode and the reason it
+ * differs, as IRQFWD_LINE_QUERY does.  The effective mode follows later
+ * events on its own (a VFIO vector enabled or disabled, a KVM irqfd
+ * assigned or deassigned, a mask, an interrupt that was not posted).
+ *	ENOENT	no line with this id in this context
+ *	EINVAL	bad mode
+ */
+#define IRQFWD_LINE_SET_MODE	_IOWR(IRQFWD_TYPE, 0x06, struct irqfwd_line_mode)
 
 #endif /* _UAPI_LINUX_IRQFWD_H */
