@@ -137,7 +137,7 @@ else
 	# The tests are the Makefile's TEST_GEN_PROGS (kselftest convention);
 	# the other programs it builds (demo, benchmarks) only ride along.
 	# shellcheck disable=SC2016  # $(TEST_GEN_PROGS) is make's
-	IRQFWD_TESTS=$("${SELFTEST_MAKE[@]}" -s -f Makefile \
+	IRQFWD_TESTS=$("${SELFTEST_MAKE[@]}" -s --no-print-directory -f Makefile \
 		-f <(printf 'irqfwd-print-tests:\n\t@echo $(TEST_GEN_PROGS)\n') \
 		irqfwd-print-tests) ||
 		lane_fail "cannot read TEST_GEN_PROGS from selftests/Makefile"

@@ -99,8 +99,9 @@ enum irqfwd_mode {
  *	it is not the trigger of an enabled VFIO MSI/MSI-X vector (VFIO INTx
  *	has no producer).  Forwarding starts when the producer appears.
  * @IRQFWD_REASON_NO_CONSUMER: no irq_bypass consumer on the sink eventfd:
- *	it is not a KVM irqfd, or KVM offers no bypass on this host (x86
- *	without APICv and IRQ posting, since Linux 6.x).
+ *	it is not a KVM irqfd, or KVM offers no bypass on this host (recent
+ *	x86 kernels, 6.12 among them, register none without APICv and IRQ
+ *	posting).
  * @IRQFWD_REASON_NO_POSTING: KVM took the host IRQ, but the platform cannot
  *	deliver it to the guest directly (no IRQ posting in the IOMMU).
  * @IRQFWD_REASON_NOT_POSTED: KVM took the host IRQ, but an interrupt still
