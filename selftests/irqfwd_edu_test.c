@@ -140,7 +140,7 @@ TEST_F(msi, mask_pending_unmask)
 	struct irqfwd_line_create c;
 	struct irqfwd_line_info info;
 	__u64 fired = 0;
-	int round, id;
+	int round, id, i;
 
 	line_create_init(&c, b->source, b->sink, IRQFWD_TRIGGER_EDGE);
 	id = line_create(b->dev, &c);
@@ -153,11 +153,13 @@ TEST_F(msi, mask_pending_unmask)
 		edu_ack(&b->edu);
 		ASSERT_EQ(0, line_wait_stat(b->dev, id, fired, fired + 1,
 					    WAIT_MS, &info));
-		edu_raise(&b->edu);
-		edu_ack(&b->edu);
-		edu_raise(&b->edu);
-		edu_ack(&b->edu);
-		usleep(2000);
+		/* Each MSI lands before the next (or merges, in time). */
+		for (i = 2; i <= 3; i++) {
+			edu_raise(&b->edu);
+			edu_ack(&b->edu);
+			ASSERT_EQ(0, line_wait_stat(b->dev, id, fired,
+						    fired + i, 100, &info));
+		}
 		ASSERT_EQ(0, line_query(b->dev, id, &info));
 		ASSERT_EQ(IRQFWD_LINE_STATE_MASKED | IRQFWD_LINE_STATE_PENDING,
 			  info.state);

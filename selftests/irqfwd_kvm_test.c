@@ -90,6 +90,20 @@ static int pic_irr(int vm, uint8_t *irr)
 	return 0;
 }
 
+/* Wait up to WAIT_MS for the PIC to latch LEGACY_GSI. */
+static int pic_irr_wait(int vm, uint8_t *irr)
+{
+	uint64_t end = now_ns() + WAIT_MS * 1000000ull;
+	int ret;
+
+	for (;;) {
+		ret = pic_irr(vm, irr);
+		if (ret || (*irr & (1 << LEGACY_GSI)) || now_ns() > end)
+			return ret;
+		usleep(1000);
+	}
+}
+
 /* MSI -> irqfwd -> KVM irqfd on a legacy GSI: the PIC latches it. */
 TEST_F(kvm, msi_into_irqfd)
 {
@@ -186,10 +200,10 @@ TEST_F(kvm, intx_into_resample_irqfd)
 				    &info));
 	EXPECT_EQ(1, info.stats.delivered);
 	EXPECT_EQ(IRQFWD_LINE_STATE_IN_SERVICE, info.state);
-	usleep(20000);	/* KVM injects level irqfds from a work item */
-	EXPECT_EQ(0, efd_take(self->sink));
-	ASSERT_EQ(0, pic_irr(self->vm, &irr));
+	/* KVM injects level irqfds from a work item. */
+	ASSERT_EQ(0, pic_irr_wait(self->vm, &irr));
 	EXPECT_NE(0, irr & (1 << LEGACY_GSI));
+	EXPECT_EQ(0, efd_take(self->sink));
 
 	/* No guest EOI, so no resample: the line stays masked. */
 	edu_ack(&self->edu);
