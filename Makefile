@@ -6,7 +6,8 @@
 #                        kernel, or else the newest kernel with headers
 #                        installed under /lib/modules)
 #   make KDIR=... | KVER=...
-#   make install         modules_install + depmod
+#   make install         modules_install + depmod, and the uapi header
+#                        (DESTDIR=... stages it all elsewhere)
 #   make dkms-install    register, build and install with DKMS
 #   make deps            install what the build and the tests need (Debian)
 #   make check           style gates, builds, DKMS check, all VM lanes
@@ -33,9 +34,12 @@ module:
 	@test -f "$(KDIR)/Makefile" || { echo "no kernel headers in '$(KDIR)': install linux-headers-<version> or set KDIR/KVER (make deps installs Debian's)"; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
+# DESTDIR: install into a staging tree (packaging); depmod runs there.
 install: module
-	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=extra modules_install
-	depmod -a $(KVER)
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=extra \
+		$(if $(DESTDIR),INSTALL_MOD_PATH=$(DESTDIR)) modules_install
+	depmod $(if $(DESTDIR),-b $(DESTDIR)) -a $(KVER)
+	install -D -m 0644 uapi/linux/irqfwd.h $(DESTDIR)/usr/include/linux/irqfwd.h
 
 DKMS_SRC := /usr/src/irqfwd-$(VERSION)
 dkms-install:
