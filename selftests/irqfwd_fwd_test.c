@@ -325,60 +325,6 @@ TEST_F(fwd, kvm_irqfd_deassigned)
 	ASSERT_EQ(0, edu_set_msi(&self->edu, -1));
 }
 
-/* Switches modes and masks/unmasks a line as fast as it can. */
-struct toggler {
-	int dev;
-	__u32 id;
-	bool forwarding;
-	atomic_bool stop;
-	atomic_int errors;
-	unsigned long toggles;
-	unsigned long masks;
-	pthread_t thread;
-};
-
-static void *toggler_fn(void *arg)
-{
-	struct toggler *t = arg;
-	unsigned int seed = 1;
-	int ret;
-
-	while (!atomic_load(&t->stop)) {
-		if (t->forwarding) {
-			ret = line_set_mode(t->dev, t->id, t->toggles & 1 ?
-					    IRQFWD_MODE_MASKED :
-					    IRQFWD_MODE_FORWARDED);
-			if (ret < 0)
-				atomic_fetch_add(&t->errors, 1);
-			t->toggles++;
-		}
-		if (line_mask(t->dev, t->id, IRQFWD_LINE_MASK_MASK) < 0)
-			atomic_fetch_add(&t->errors, 1);
-		usleep(rand_r(&seed) % 100);
-		if (line_mask(t->dev, t->id, IRQFWD_LINE_MASK_UNMASK) < 0)
-			atomic_fetch_add(&t->errors, 1);
-		t->masks++;
-		usleep(rand_r(&seed) % 100);
-	}
-	return NULL;
-}
-
-static void toggler_start(struct toggler *t, int dev, __u32 id,
-			  bool forwarding)
-{
-	memset(t, 0, sizeof(*t));
-	t->dev = dev;
-	t->id = id;
-	t->forwarding = forwarding;
-	pthread_create(&t->thread, NULL, toggler_fn, t);
-}
-
-static void toggler_stop(struct toggler *t)
-{
-	atomic_store(&t->stop, true);
-	pthread_join(t->thread, NULL);
-}
-
 /*
  * Each raise waits for its delivery before the next, so the device's
  * interrupts never merge: delivered must equal raised exactly, whatever

@@ -9,6 +9,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -234,5 +236,59 @@ static inline int line_wait_gone(int dev, __u32 id, int timeout_ms)
 	}								\
 	__ret;								\
 })
+
+/* Switches modes and masks/unmasks a line as fast as it can. */
+struct toggler {
+	int dev;
+	__u32 id;
+	bool forwarding;
+	atomic_bool stop;
+	atomic_int errors;
+	unsigned long toggles;
+	unsigned long masks;
+	pthread_t thread;
+};
+
+static inline void *toggler_fn(void *arg)
+{
+	struct toggler *t = arg;
+	unsigned int seed = 1;
+	int ret;
+
+	while (!atomic_load(&t->stop)) {
+		if (t->forwarding) {
+			ret = line_set_mode(t->dev, t->id, t->toggles & 1 ?
+					    IRQFWD_MODE_MASKED :
+					    IRQFWD_MODE_FORWARDED);
+			if (ret < 0)
+				atomic_fetch_add(&t->errors, 1);
+			t->toggles++;
+		}
+		if (line_mask(t->dev, t->id, IRQFWD_LINE_MASK_MASK) < 0)
+			atomic_fetch_add(&t->errors, 1);
+		usleep(rand_r(&seed) % 100);
+		if (line_mask(t->dev, t->id, IRQFWD_LINE_MASK_UNMASK) < 0)
+			atomic_fetch_add(&t->errors, 1);
+		t->masks++;
+		usleep(rand_r(&seed) % 100);
+	}
+	return NULL;
+}
+
+static inline void toggler_start(struct toggler *t, int dev, __u32 id,
+			  bool forwarding)
+{
+	memset(t, 0, sizeof(*t));
+	t->dev = dev;
+	t->id = id;
+	t->forwarding = forwarding;
+	pthread_create(&t->thread, NULL, toggler_fn, t);
+}
+
+static inline void toggler_stop(struct toggler *t)
+{
+	atomic_store(&t->stop, true);
+	pthread_join(t->thread, NULL);
+}
 
 #endif /* IRQFWD_UTIL_H */

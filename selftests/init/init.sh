@@ -158,9 +158,10 @@ report() {
 		name=${name%.rc}
 		rc=$(cat "$rcfile")
 		totals=$(grep '^# Totals:' "$RESULTS/$name.log" | tail -n 1)
-		if [ "$rc" -ge 124 ] && [ "$rc" -le 143 ]; then
-			say "$name: exit $rc (timed out or killed)"
-		fi
+		case "$rc" in
+		124 | 137 | 143) say "$name: exit $rc (timed out or killed)" ;;
+		127) say "$name: not found" ;;
+		esac
 		say "result $name rc=$rc ${totals:-no totals}"
 	done
 }

@@ -1,0 +1,282 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A minimal x86 KVM guest for the end-to-end tests: one vCPU in real mode
+ * running a few bytes of code, with KVM's in-kernel interrupt controllers.
+ * The guest talks to the test through port I/O exits:
+ *
+ *   port 0x10  the guest's ISR asks the VMM to acknowledge the device
+ *              (edu's interrupt acknowledge register), as a driver would
+ *   port 0x11  the guest's ISR handled one interrupt (after its EOI)
+ *   port 0x12  the guest has set its interrupt controller up
+ *   port 0x13  the guest took an interrupt on another vector (spurious)
+ *   port 0x14  the guest's ISR was entered for an interrupt its PIC did not
+ *              acknowledge (not in service): a phantom, left alone
+ *
+ * Guest memory is 64 KiB at guest physical 0; the code runs at 0x1000.
+ */
+#ifndef KVM_GUEST_H
+#define KVM_GUEST_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <linux/kvm.h>
+
+#define GUEST_MEM_SIZE		0x10000
+#define GUEST_CODE		0x1000
+#define GUEST_PORT_ACK		0x10
+#define GUEST_PORT_HANDLED	0x11
+#define GUEST_PORT_READY	0x12
+#define GUEST_PORT_SPURIOUS	0x13
+#define GUEST_PORT_PHANTOM	0x14
+
+struct kvm_guest {
+	int kvm;
+	int vm;
+	int vcpu;
+	void *mem;
+	struct kvm_run *run;
+	size_t run_size;
+	pthread_t thread;
+	atomic_bool stop;
+	atomic_bool ready;
+	atomic_ulong handled;
+	atomic_ulong spurious;
+	atomic_ulong phantom;
+	atomic_int error;		/* unexpected exit reason, or -errno */
+	void (*ack)(void *arg);		/* port 0x10 */
+	void *ack_arg;
+};
+
+/*
+ * The INTx guest: programs the master PIC (vectors 0x20-0x27, IRQ 5 level
+ * triggered through the ELCR, every other IRQ masked), points vector 0x25
+ * at its ISR and halts with interrupts on.  The ISR checks that the PIC
+ * has IRQ 5 in service, has the device acknowledged, EOIs the PIC and
+ * reports.  (Nested under QEMU's emulated SVM, a vector is now and then
+ * delivered twice for one acknowledge; the second entry finds nothing in
+ * service and is counted apart, as a phantom.)  The other vectors of the PIC
+ * go to a handler that only reports: the PIC signals IRQ 7 when a level
+ * line falls between its request and the CPU's acknowledge.
+ */
+extern const uint8_t guest_intx_start[], guest_intx_end[];
+asm(
+"	.pushsection .rodata.irqfwd_guest, \"a\"\n"
+"	.code16\n"
+"guest_intx_start:\n"
+"	cli\n"
+"	xorw %ax, %ax\n"
+"	movw %ax, %ds\n"
+"	movw %ax, %ss\n"
+"	movw $0x8000, %sp\n"
+"	movw $0x80, %di\n"		/* vectors 0x20-0x27: spurious */
+"	movw $8, %cx\n"
+"2:	movw $(guest_intx_spurious - guest_intx_start + 0x1000), (%di)\n"
+"	movw $0, 2(%di)\n"
+"	addw $4, %di\n"
+"	loop 2b\n"
+"	movw $(guest_intx_isr - guest_intx_start + 0x1000), 0x94\n"
+"	movb $0x11, %al\n"		/* ICW1: edge/level per ELCR, ICW4 */
+"	outb %al, $0x20\n"
+"	movb $0x20, %al\n"		/* ICW2: vectors 0x20-0x27 */
+"	outb %al, $0x21\n"
+"	movb $0x04, %al\n"		/* ICW3: slave on IRQ 2 */
+"	outb %al, $0x21\n"
+"	movb $0x01, %al\n"		/* ICW4: 8086 mode */
+"	outb %al, $0x21\n"
+"	movb $0xdf, %al\n"		/* OCW1: only IRQ 5 */
+"	outb %al, $0x21\n"
+"	movw $0x4d0, %dx\n"		/* ELCR1: IRQ 5 level triggered */
+"	movb $0x20, %al\n"
+"	outb %al, %dx\n"
+"	outb %al, $0x12\n"		/* ready */
+"	sti\n"
+"1:	hlt\n"
+"	jmp 1b\n"
+"guest_intx_isr:\n"
+"	pushw %ax\n"
+"	movb $0x0b, %al\n"		/* OCW3: read the in-service reg */
+"	outb %al, $0x20\n"
+"	inb $0x20, %al\n"
+"	testb $0x20, %al\n"		/* IRQ 5 acknowledged by the PIC? */
+"	jz 3f\n"
+"	outb %al, $0x10\n"		/* acknowledge the device */
+"	movb $0x20, %al\n"		/* non-specific EOI */
+"	outb %al, $0x20\n"
+"	outb %al, $0x11\n"		/* handled */
+"	popw %ax\n"
+"	iret\n"
+"3:	outb %al, $0x14\n"		/* entered, but not acknowledged */
+"	popw %ax\n"
+"	iret\n"
+"guest_intx_spurious:\n"		/* e.g. IRQ 7 of a PIC whose line fell */
+"	outb %al, $0x13\n"
+"	iret\n"
+"guest_intx_end:\n"
+"	.code64\n"
+"	.popsection\n"
+);
+
+static void kvm_guest_sigusr1(int sig)
+{
+}
+
+static void *kvm_guest_vcpu_fn(void *arg)
+{
+	struct kvm_guest *g = arg;
+	struct kvm_run *run = g->run;
+
+	while (!atomic_load(&g->stop)) {
+		if (ioctl(g->vcpu, KVM_RUN, 0)) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			atomic_store(&g->error, -errno);
+			break;
+		}
+		if (run->exit_reason != KVM_EXIT_IO ||
+		    run->io.direction != KVM_EXIT_IO_OUT) {
+			atomic_store(&g->error, (int)run->exit_reason);
+			break;
+		}
+		switch (run->io.port) {
+		case GUEST_PORT_ACK:
+			g->ack(g->ack_arg);
+			break;
+		case GUEST_PORT_HANDLED:
+			atomic_fetch_add(&g->handled, 1);
+			break;
+		case GUEST_PORT_READY:
+			atomic_store(&g->ready, true);
+			break;
+		case GUEST_PORT_SPURIOUS:
+			atomic_fetch_add(&g->spurious, 1);
+			break;
+		case GUEST_PORT_PHANTOM:
+			atomic_fetch_add(&g->phantom, 1);
+			break;
+		default:
+			atomic_store(&g->error, 1000 + run->io.port);
+			return NULL;
+		}
+	}
+	return NULL;
+}
+
+static inline void kvm_guest_close(struct kvm_guest *g)
+{
+	if (g->run)
+		munmap(g->run, g->run_size);
+	if (g->vcpu >= 0)
+		close(g->vcpu);
+	if (g->vm >= 0)
+		close(g->vm);
+	if (g->kvm >= 0)
+		close(g->kvm);
+	if (g->mem)
+		munmap(g->mem, GUEST_MEM_SIZE);
+	g->run = NULL;
+	g->mem = NULL;
+	g->kvm = g->vm = g->vcpu = -1;
+}
+
+/*
+ * A VM with in-kernel interrupt controllers and one vCPU that will run
+ * @code from GUEST_CODE in real mode.  Returns 0 or -errno; the vCPU starts
+ * with kvm_guest_start(), so that irqfds can be set up first.
+ */
+static inline int kvm_guest_create(struct kvm_guest *g, const uint8_t *code,
+				   size_t len)
+{
+	struct kvm_userspace_memory_region region = {
+		.slot = 0,
+		.guest_phys_addr = 0,
+		.memory_size = GUEST_MEM_SIZE,
+	};
+	struct kvm_sregs sregs;
+	struct kvm_regs regs;
+	int ret, size;
+
+	memset(g, 0, sizeof(*g));
+	g->kvm = g->vm = g->vcpu = -1;
+
+	g->kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (g->kvm < 0)
+		goto err;
+	g->vm = ioctl(g->kvm, KVM_CREATE_VM, 0);
+	if (g->vm < 0 || ioctl(g->vm, KVM_CREATE_IRQCHIP, 0))
+		goto err;
+
+	g->mem = mmap(NULL, GUEST_MEM_SIZE, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (g->mem == MAP_FAILED) {
+		g->mem = NULL;
+		goto err;
+	}
+	memcpy((uint8_t *)g->mem + GUEST_CODE, code, len);
+	region.userspace_addr = (uintptr_t)g->mem;
+	if (ioctl(g->vm, KVM_SET_USER_MEMORY_REGION, &region))
+		goto err;
+
+	g->vcpu = ioctl(g->vm, KVM_CREATE_VCPU, 0);
+	if (g->vcpu < 0)
+		goto err;
+	size = ioctl(g->kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
+	if (size <= 0)
+		goto err;
+	g->run_size = size;
+	g->run = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		      g->vcpu, 0);
+	if (g->run == MAP_FAILED) {
+		g->run = NULL;
+		goto err;
+	}
+
+	if (ioctl(g->vcpu, KVM_GET_SREGS, &sregs))
+		goto err;
+	sregs.cs.base = 0;
+	sregs.cs.selector = 0;
+	if (ioctl(g->vcpu, KVM_SET_SREGS, &sregs))
+		goto err;
+	memset(&regs, 0, sizeof(regs));
+	regs.rip = GUEST_CODE;
+	regs.rflags = 0x2;
+	if (ioctl(g->vcpu, KVM_SET_REGS, &regs))
+		goto err;
+	return 0;
+err:
+	ret = -errno;
+	kvm_guest_close(g);
+	return ret ? ret : -EIO;
+}
+
+/* Run the vCPU in a thread; @ack is called for the guest's port 0x10. */
+static inline int kvm_guest_start(struct kvm_guest *g,
+				  void (*ack)(void *arg), void *ack_arg)
+{
+	struct sigaction sa = { .sa_handler = kvm_guest_sigusr1 };
+
+	/* No SA_RESTART: the signal must make KVM_RUN return. */
+	sigaction(SIGUSR1, &sa, NULL);
+	g->ack = ack;
+	g->ack_arg = ack_arg;
+	return -pthread_create(&g->thread, NULL, kvm_guest_vcpu_fn, g);
+}
+
+static inline void kvm_guest_stop(struct kvm_guest *g)
+{
+	atomic_store(&g->stop, true);
+	g->run->immediate_exit = 1;
+	pthread_kill(g->thread, SIGUSR1);
+	pthread_join(g->thread, NULL);
+}
+
+#endif /* KVM_GUEST_H */
