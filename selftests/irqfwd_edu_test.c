@@ -19,11 +19,7 @@
 /* The device, /dev/irqfwd and the eventfds of one line. */
 struct bed {
 	struct edu edu;
-	int dev;
-	int source;
-	int sink;
-	int unmask;
-	int resample;
+	struct line_fds f;
 };
 
 static void bed_setup(struct __test_metadata *_metadata, struct bed *b)
@@ -31,26 +27,15 @@ static void bed_setup(struct __test_metadata *_metadata, struct bed *b)
 	int ret = edu_open(&b->edu);
 
 	ASSERT_EQ(0, ret) TH_LOG("edu device via vfio-pci: %s", strerror(-ret));
-	b->dev = irqfwd_open();
-	ASSERT_LE(0, b->dev);
-	b->source = new_eventfd();
-	b->sink = new_eventfd();
-	b->unmask = new_eventfd();
-	b->resample = new_eventfd();
-	ASSERT_LE(0, b->source);
-	ASSERT_LE(0, b->sink);
-	ASSERT_LE(0, b->unmask);
-	ASSERT_LE(0, b->resample);
+	ASSERT_EQ(0, line_fds_open(&b->f));
+	ASSERT_LE(0, b->f.unmask);
+	ASSERT_LE(0, b->f.resample);
 }
 
 static void bed_teardown(struct bed *b)
 {
-	close(b->dev);
+	line_fds_close(&b->f);
 	edu_close(&b->edu);
-	close(b->resample);
-	close(b->unmask);
-	close(b->sink);
-	close(b->source);
 }
 
 FIXTURE(msi) {
@@ -60,7 +45,7 @@ FIXTURE(msi) {
 FIXTURE_SETUP(msi)
 {
 	bed_setup(_metadata, &self->b);
-	ASSERT_EQ(0, edu_set_msi(&self->b.edu, self->b.source));
+	ASSERT_EQ(0, edu_set_msi(&self->b.edu, self->b.f.source));
 }
 
 FIXTURE_TEARDOWN(msi)
@@ -76,20 +61,20 @@ TEST_F(msi, each_raise_delivered_once)
 	struct irqfwd_line_info info;
 	int i, id;
 
-	line_create_init(&c, b->source, b->sink, IRQFWD_TRIGGER_EDGE);
-	id = line_create(b->dev, &c);
+	line_create_init(&c, b->f.source, b->f.sink, IRQFWD_TRIGGER_EDGE);
+	id = line_create(b->f.dev, &c);
 	ASSERT_LT(0, id);
 
 	for (i = 0; i < ROUNDS; i++) {
 		edu_raise(&b->edu);
-		ASSERT_EQ(1, efd_wait(b->sink, WAIT_MS)) TH_LOG("i=%d", i);
+		ASSERT_EQ(1, efd_wait(b->f.sink, WAIT_MS)) TH_LOG("i=%d", i);
 		edu_ack(&b->edu);
 	}
 	/* Nothing extra, nothing left behind in the source. */
-	EXPECT_EQ(0, efd_wait(b->sink, 100));
-	EXPECT_EQ(0, efd_take(b->source));
+	EXPECT_EQ(0, efd_wait(b->f.sink, 100));
+	EXPECT_EQ(0, efd_take(b->f.source));
 
-	ASSERT_EQ(0, line_query(b->dev, id, &info));
+	ASSERT_EQ(0, line_query(b->f.dev, id, &info));
 	EXPECT_EQ(ROUNDS, info.stats.fired);
 	EXPECT_EQ(ROUNDS, info.stats.delivered);
 	EXPECT_EQ(0, info.stats.coalesced);
@@ -106,7 +91,7 @@ TEST_F(msi, raised_before_line)
 	struct bed *b = &self->b;
 	struct irqfwd_line_create c;
 	struct irqfwd_line_info info;
-	struct pollfd pfd = { .fd = b->source, .events = POLLIN };
+	struct pollfd pfd = { .fd = b->f.source, .events = POLLIN };
 	int id;
 
 	edu_raise(&b->edu);
@@ -116,17 +101,17 @@ TEST_F(msi, raised_before_line)
 	usleep(20000);
 	edu_ack(&b->edu);
 
-	line_create_init(&c, b->source, b->sink, IRQFWD_TRIGGER_EDGE);
-	id = line_create(b->dev, &c);
+	line_create_init(&c, b->f.source, b->f.sink, IRQFWD_TRIGGER_EDGE);
+	id = line_create(b->f.dev, &c);
 	ASSERT_LT(0, id);
-	ASSERT_EQ(1, efd_wait(b->sink, WAIT_MS));
-	ASSERT_EQ(0, line_query(b->dev, id, &info));
+	ASSERT_EQ(1, efd_wait(b->f.sink, WAIT_MS));
+	ASSERT_EQ(0, line_query(b->f.dev, id, &info));
 	EXPECT_LE(1, info.stats.fired);
 	EXPECT_GE(3, info.stats.fired);
 	EXPECT_EQ(1, info.stats.delivered);
 	EXPECT_EQ(info.stats.fired - 1, info.stats.coalesced);
-	EXPECT_EQ(0, efd_wait(b->sink, 50));
-	EXPECT_EQ(0, efd_take(b->source));
+	EXPECT_EQ(0, efd_wait(b->f.sink, 50));
+	EXPECT_EQ(0, efd_take(b->f.source));
 }
 
 /*
@@ -142,37 +127,37 @@ TEST_F(msi, mask_pending_unmask)
 	__u64 fired = 0;
 	int round, id, i;
 
-	line_create_init(&c, b->source, b->sink, IRQFWD_TRIGGER_EDGE);
-	id = line_create(b->dev, &c);
+	line_create_init(&c, b->f.source, b->f.sink, IRQFWD_TRIGGER_EDGE);
+	id = line_create(b->f.dev, &c);
 	ASSERT_LT(0, id);
 
 	for (round = 0; round < 100; round++) {
 		ASSERT_EQ(IRQFWD_LINE_STATE_MASKED,
-			  line_mask(b->dev, id, IRQFWD_LINE_MASK_MASK));
+			  line_mask(b->f.dev, id, IRQFWD_LINE_MASK_MASK));
 		edu_raise(&b->edu);
 		edu_ack(&b->edu);
-		ASSERT_EQ(0, line_wait_stat(b->dev, id, fired, fired + 1,
+		ASSERT_EQ(0, line_wait_stat(b->f.dev, id, fired, fired + 1,
 					    WAIT_MS, &info));
 		/* Each MSI lands before the next (or merges, in time). */
 		for (i = 2; i <= 3; i++) {
 			edu_raise(&b->edu);
 			edu_ack(&b->edu);
-			ASSERT_EQ(0, line_wait_stat(b->dev, id, fired,
+			ASSERT_EQ(0, line_wait_stat(b->f.dev, id, fired,
 						    fired + i, 100, &info));
 		}
-		ASSERT_EQ(0, line_query(b->dev, id, &info));
+		ASSERT_EQ(0, line_query(b->f.dev, id, &info));
 		ASSERT_EQ(IRQFWD_LINE_STATE_MASKED | IRQFWD_LINE_STATE_PENDING,
 			  info.state);
 		ASSERT_EQ(round, info.stats.delivered);
-		ASSERT_EQ(0, efd_take(b->sink));
+		ASSERT_EQ(0, efd_take(b->f.sink));
 		fired = info.stats.fired;
 
-		ASSERT_EQ(0, line_mask(b->dev, id, IRQFWD_LINE_MASK_UNMASK) &
+		ASSERT_EQ(0, line_mask(b->f.dev, id, IRQFWD_LINE_MASK_UNMASK) &
 			  IRQFWD_LINE_STATE_MASKED);
-		ASSERT_EQ(1, efd_wait(b->sink, WAIT_MS)) TH_LOG("round %d", round);
+		ASSERT_EQ(1, efd_wait(b->f.sink, WAIT_MS)) TH_LOG("round %d", round);
 	}
-	EXPECT_EQ(0, efd_wait(b->sink, 50));
-	ASSERT_EQ(0, line_query(b->dev, id, &info));
+	EXPECT_EQ(0, efd_wait(b->f.sink, 50));
+	ASSERT_EQ(0, line_query(b->f.dev, id, &info));
 	TH_LOG("100 masked rounds of 3 raises: fired %llu delivered %llu coalesced %llu",
 	       (unsigned long long)info.stats.fired,
 	       (unsigned long long)info.stats.delivered,
@@ -203,8 +188,8 @@ FIXTURE_VARIANT_ADD(intx, eoi) {
 FIXTURE_SETUP(intx)
 {
 	bed_setup(_metadata, &self->b);
-	ASSERT_EQ(0, edu_set_intx(&self->b.edu, self->b.source,
-				  self->b.unmask));
+	ASSERT_EQ(0, edu_set_intx(&self->b.edu, self->b.f.source,
+				  self->b.f.unmask));
 }
 
 FIXTURE_TEARDOWN(intx)
@@ -217,14 +202,14 @@ static int intx_line(struct bed *b, bool resample)
 {
 	struct irqfwd_line_create c;
 
-	line_create_level(&c, b->source, b->sink, b->unmask,
-			  resample ? b->resample : -1);
-	return line_create(b->dev, &c);
+	line_create_level(&c, b->f.source, b->f.sink, b->f.unmask,
+			  resample ? b->f.resample : -1);
+	return line_create(b->f.dev, &c);
 }
 
 static int intx_complete(struct bed *b, bool resample, __u32 id)
 {
-	return resample ? efd_signal(b->resample) : line_eoi(b->dev, id);
+	return resample ? efd_signal(b->f.resample) : line_eoi(b->f.dev, id);
 }
 
 /*
@@ -242,15 +227,15 @@ TEST_F(intx, each_assertion_delivered_and_unmasked)
 
 	for (i = 0; i < ROUNDS; i++) {
 		edu_raise(&b->edu);
-		ASSERT_EQ(1, efd_wait(b->sink, WAIT_MS)) TH_LOG("i=%d", i);
+		ASSERT_EQ(1, efd_wait(b->f.sink, WAIT_MS)) TH_LOG("i=%d", i);
 		edu_ack(&b->edu);
 		ASSERT_EQ(0, intx_complete(b, variant->resample, id));
 	}
-	ASSERT_EQ(0, line_wait_stat(b->dev, id, unmasked, ROUNDS, WAIT_MS,
+	ASSERT_EQ(0, line_wait_stat(b->f.dev, id, unmasked, ROUNDS, WAIT_MS,
 				    &info));
-	EXPECT_EQ(0, efd_wait(b->sink, 100));
+	EXPECT_EQ(0, efd_wait(b->f.sink, 100));
 
-	ASSERT_EQ(0, line_query(b->dev, id, &info));
+	ASSERT_EQ(0, line_query(b->f.dev, id, &info));
 	TH_LOG("fired %llu delivered %llu completed %llu unmasked %llu",
 	       (unsigned long long)info.stats.fired,
 	       (unsigned long long)info.stats.delivered,
@@ -280,20 +265,20 @@ TEST_F(intx, still_asserted_triggers_again)
 	ASSERT_LT(0, id);
 
 	edu_raise(&b->edu);
-	ASSERT_EQ(1, efd_wait(b->sink, WAIT_MS));
+	ASSERT_EQ(1, efd_wait(b->f.sink, WAIT_MS));
 	/* Masked by VFIO: raising again brings nothing until completion. */
 	edu_raise(&b->edu);
-	EXPECT_EQ(0, efd_wait(b->sink, 100));
+	EXPECT_EQ(0, efd_wait(b->f.sink, 100));
 
 	ASSERT_EQ(0, intx_complete(b, variant->resample, id));
-	ASSERT_EQ(1, efd_wait(b->sink, WAIT_MS));
+	ASSERT_EQ(1, efd_wait(b->f.sink, WAIT_MS));
 
 	edu_ack(&b->edu);
 	ASSERT_EQ(0, intx_complete(b, variant->resample, id));
-	ASSERT_EQ(0, line_wait_stat(b->dev, id, unmasked, 2, WAIT_MS, &info));
-	EXPECT_EQ(0, efd_wait(b->sink, 100));
+	ASSERT_EQ(0, line_wait_stat(b->f.dev, id, unmasked, 2, WAIT_MS, &info));
+	EXPECT_EQ(0, efd_wait(b->f.sink, 100));
 
-	ASSERT_EQ(0, line_query(b->dev, id, &info));
+	ASSERT_EQ(0, line_query(b->f.dev, id, &info));
 	EXPECT_EQ(2, info.stats.fired);
 	EXPECT_EQ(2, info.stats.delivered);
 	EXPECT_EQ(2, info.stats.completed);
@@ -306,7 +291,7 @@ TEST_F(intx, asserted_before_line)
 {
 	struct bed *b = &self->b;
 	struct irqfwd_line_info info;
-	struct pollfd pfd = { .fd = b->source, .events = POLLIN };
+	struct pollfd pfd = { .fd = b->f.source, .events = POLLIN };
 	int id;
 
 	edu_raise(&b->edu);
@@ -315,15 +300,15 @@ TEST_F(intx, asserted_before_line)
 
 	id = intx_line(b, variant->resample);
 	ASSERT_LT(0, id);
-	ASSERT_EQ(1, efd_wait(b->sink, WAIT_MS));
+	ASSERT_EQ(1, efd_wait(b->f.sink, WAIT_MS));
 	ASSERT_EQ(0, intx_complete(b, variant->resample, id));
-	ASSERT_EQ(0, line_wait_stat(b->dev, id, unmasked, 1, WAIT_MS, &info));
+	ASSERT_EQ(0, line_wait_stat(b->f.dev, id, unmasked, 1, WAIT_MS, &info));
 
 	/* The line works on: the unmask reached VFIO. */
 	edu_raise(&b->edu);
-	ASSERT_EQ(1, efd_wait(b->sink, WAIT_MS));
+	ASSERT_EQ(1, efd_wait(b->f.sink, WAIT_MS));
 	edu_ack(&b->edu);
-	ASSERT_EQ(0, line_query(b->dev, id, &info));
+	ASSERT_EQ(0, line_query(b->f.dev, id, &info));
 	EXPECT_EQ(2, info.stats.delivered);
 }
 
@@ -339,21 +324,21 @@ TEST_F(intx, mask_pending_unmask)
 
 	for (i = 0; i < 100; i++) {
 		ASSERT_EQ(IRQFWD_LINE_STATE_MASKED,
-			  line_mask(b->dev, id, IRQFWD_LINE_MASK_MASK));
+			  line_mask(b->f.dev, id, IRQFWD_LINE_MASK_MASK));
 		edu_raise(&b->edu);
-		ASSERT_EQ(0, line_wait_stat(b->dev, id, fired, i + 1, WAIT_MS,
+		ASSERT_EQ(0, line_wait_stat(b->f.dev, id, fired, i + 1, WAIT_MS,
 					    &info));
 		ASSERT_EQ(IRQFWD_LINE_STATE_MASKED | IRQFWD_LINE_STATE_PENDING,
 			  info.state);
-		ASSERT_EQ(0, efd_wait(b->sink, 1));
-		ASSERT_EQ(0, line_mask(b->dev, id, IRQFWD_LINE_MASK_UNMASK) &
+		ASSERT_EQ(0, efd_wait(b->f.sink, 1));
+		ASSERT_EQ(0, line_mask(b->f.dev, id, IRQFWD_LINE_MASK_UNMASK) &
 			  IRQFWD_LINE_STATE_MASKED);
-		ASSERT_EQ(1, efd_wait(b->sink, WAIT_MS));
+		ASSERT_EQ(1, efd_wait(b->f.sink, WAIT_MS));
 		edu_ack(&b->edu);
 		ASSERT_EQ(0, intx_complete(b, variant->resample, id));
 	}
-	ASSERT_EQ(0, line_wait_stat(b->dev, id, unmasked, 100, WAIT_MS, &info));
-	EXPECT_EQ(0, efd_wait(b->sink, 50));
+	ASSERT_EQ(0, line_wait_stat(b->f.dev, id, unmasked, 100, WAIT_MS, &info));
+	EXPECT_EQ(0, efd_wait(b->f.sink, 50));
 	EXPECT_EQ(100, info.stats.fired);
 	EXPECT_EQ(100, info.stats.delivered);
 	EXPECT_EQ(100, info.stats.completed);

@@ -13,6 +13,7 @@
 
 #include "kselftest_harness.h"
 #include "irqfwd_util.h"
+#include "kvm_guest.h"
 #include "vfio_edu.h"
 
 #define WAIT_MS		2000
@@ -96,9 +97,7 @@ static int wait_reason(int dev, __u32 id, struct irqfwd_line_info *info,
 
 FIXTURE(fwd) {
 	struct edu edu;
-	int dev;
-	int source;
-	int sink;
+	struct line_fds f;
 	int kvm;
 	int vm;
 };
@@ -108,51 +107,33 @@ FIXTURE_SETUP(fwd)
 	int ret = edu_open(&self->edu);
 
 	ASSERT_EQ(0, ret) TH_LOG("edu device via vfio-pci: %s", strerror(-ret));
-	self->dev = irqfwd_open();
-	self->source = new_eventfd();
-	self->sink = new_eventfd();
-	ASSERT_LE(0, self->dev);
-	ASSERT_LE(0, self->source);
-	ASSERT_LE(0, self->sink);
+	ASSERT_EQ(0, line_fds_open(&self->f));
 	self->kvm = -1;
 	self->vm = -1;
 }
 
 FIXTURE_TEARDOWN(fwd)
 {
-	close(self->dev);
+	line_fds_close(&self->f);
 	edu_close(&self->edu);
 	if (self->vm >= 0)
 		close(self->vm);
 	if (self->kvm >= 0)
 		close(self->kvm);
-	close(self->sink);
-	close(self->source);
 }
 
 /* A VM whose irqfd on an MSI route consumes the sink. */
 static void kvm_sink(struct __test_metadata *_metadata,
 		     FIXTURE_DATA(fwd) *self)
 {
-	struct {
-		struct kvm_irq_routing r;
-		struct kvm_irq_routing_entry e[1];
-	} routing = {
-		.r.nr = 1,
-		.e[0] = {
-			.gsi = MSI_GSI,
-			.type = KVM_IRQ_ROUTING_MSI,
-			.u.msi = { .address_lo = 0xfee00000, .data = 0x31 },
-		},
-	};
-	struct kvm_irqfd irqfd = { .fd = self->sink, .gsi = MSI_GSI };
+	struct kvm_irqfd irqfd = { .fd = self->f.sink, .gsi = MSI_GSI };
 
 	self->kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, self->kvm);
 	self->vm = ioctl(self->kvm, KVM_CREATE_VM, 0);
 	ASSERT_LE(0, self->vm);
 	ASSERT_EQ(0, ioctl(self->vm, KVM_CREATE_IRQCHIP, 0));
-	ASSERT_EQ(0, ioctl(self->vm, KVM_SET_GSI_ROUTING, &routing));
+	ASSERT_EQ(0, kvm_msi_route(self->vm, MSI_GSI, 0x31));
 	ASSERT_EQ(0, ioctl(self->vm, KVM_IRQFD, &irqfd));
 }
 
@@ -160,9 +141,9 @@ static int fwd_line(FIXTURE_DATA(fwd) *self)
 {
 	struct irqfwd_line_create c;
 
-	line_create_init(&c, self->source, self->sink, IRQFWD_TRIGGER_EDGE);
+	line_create_init(&c, self->f.source, self->f.sink, IRQFWD_TRIGGER_EDGE);
 	c.mode = IRQFWD_MODE_FORWARDED;
-	return line_create(self->dev, &c);
+	return line_create(self->f.dev, &c);
 }
 
 /* irqfwd learns the host IRQ from VFIO's producer: the vfio-msi IRQ. */
@@ -171,13 +152,13 @@ TEST_F(fwd, host_irq_from_vfio_producer)
 	struct irqfwd_line_info info;
 	int id, irq;
 
-	ASSERT_EQ(0, edu_set_msi(&self->edu, self->source));
+	ASSERT_EQ(0, edu_set_msi(&self->edu, self->f.source));
 	irq = proc_vfio_msi_irq(self->edu.bdf);
 	ASSERT_LT(0, irq);
 	id = fwd_line(self);
 	ASSERT_LT(0, id);
 
-	ASSERT_EQ(0, wait_info(self->dev, id, &info, has_irq));
+	ASSERT_EQ(0, wait_info(self->f.dev, id, &info, has_irq));
 	EXPECT_EQ(irq, info.host_irq);
 	EXPECT_NE(0, info.bypass & IRQFWD_LINE_BYPASS_PRODUCER);
 	/* A plain eventfd sink: nobody to hand the IRQ to. */
@@ -188,8 +169,8 @@ TEST_F(fwd, host_irq_from_vfio_producer)
 
 	/* Back to masked mode: the bypass is left, the IRQ forgotten. */
 	EXPECT_EQ(IRQFWD_REASON_NONE,
-		  line_set_mode(self->dev, id, IRQFWD_MODE_MASKED));
-	ASSERT_EQ(0, line_query(self->dev, id, &info));
+		  line_set_mode(self->f.dev, id, IRQFWD_MODE_MASKED));
+	ASSERT_EQ(0, line_query(self->f.dev, id, &info));
 	EXPECT_EQ(0, info.host_irq);
 	EXPECT_EQ(0, info.bypass);
 	ASSERT_EQ(0, edu_set_msi(&self->edu, -1));
@@ -203,26 +184,26 @@ TEST_F(fwd, producer_comes_and_goes)
 
 	id = fwd_line(self);
 	ASSERT_LT(0, id);
-	ASSERT_EQ(0, line_query(self->dev, id, &info));
+	ASSERT_EQ(0, line_query(self->f.dev, id, &info));
 	EXPECT_EQ(IRQFWD_REASON_NO_PRODUCER, info.reason);
 
 	for (round = 0; round < 20; round++) {
-		ASSERT_EQ(0, edu_set_msi(&self->edu, self->source));
-		ASSERT_EQ(0, wait_reason(self->dev, id, &info,
+		ASSERT_EQ(0, edu_set_msi(&self->edu, self->f.source));
+		ASSERT_EQ(0, wait_reason(self->f.dev, id, &info,
 					 IRQFWD_REASON_NO_CONSUMER));
 		EXPECT_EQ(proc_vfio_msi_irq(self->edu.bdf), info.host_irq);
 		EXPECT_EQ(IRQFWD_REASON_NO_CONSUMER, info.reason);
 
 		edu_raise(&self->edu);
-		ASSERT_EQ(1, efd_wait(self->sink, WAIT_MS));
+		ASSERT_EQ(1, efd_wait(self->f.sink, WAIT_MS));
 		edu_ack(&self->edu);
 
 		ASSERT_EQ(0, edu_set_msi(&self->edu, -1));
-		ASSERT_EQ(0, wait_info(self->dev, id, &info, has_no_irq));
+		ASSERT_EQ(0, wait_info(self->f.dev, id, &info, has_no_irq));
 		EXPECT_EQ(0, info.host_irq);
 		EXPECT_EQ(IRQFWD_REASON_NO_PRODUCER, info.reason);
 	}
-	ASSERT_EQ(0, line_query(self->dev, id, &info));
+	ASSERT_EQ(0, line_query(self->f.dev, id, &info));
 	EXPECT_EQ(20, info.stats.delivered);
 }
 
@@ -239,10 +220,10 @@ TEST_F(fwd, kvm_irqfd_consumer)
 	int id, i;
 
 	kvm_sink(_metadata, self);
-	ASSERT_EQ(0, edu_set_msi(&self->edu, self->source));
+	ASSERT_EQ(0, edu_set_msi(&self->edu, self->f.source));
 	id = fwd_line(self);
 	ASSERT_LT(0, id);
-	ASSERT_EQ(0, wait_reason(self->dev, id, &info, v61 ?
+	ASSERT_EQ(0, wait_reason(self->f.dev, id, &info, v61 ?
 				 IRQFWD_REASON_NO_POSTING :
 				 IRQFWD_REASON_NO_CONSUMER));
 
@@ -261,20 +242,20 @@ TEST_F(fwd, kvm_irqfd_consumer)
 	/* Not posted, so the eventfd path carries them, into KVM. */
 	for (i = 1; i <= 100; i++) {
 		edu_raise(&self->edu);
-		ASSERT_EQ(0, line_wait_stat(self->dev, id, delivered, i,
+		ASSERT_EQ(0, line_wait_stat(self->f.dev, id, delivered, i,
 					    WAIT_MS, &info));
 		ASSERT_EQ(i, info.stats.delivered);
 		edu_ack(&self->edu);
 	}
-	EXPECT_EQ(0, efd_take(self->sink));
+	EXPECT_EQ(0, efd_take(self->f.sink));
 
 	/* Masking leaves the bypass; unmasking comes back. */
-	ASSERT_LE(0, line_mask(self->dev, id, IRQFWD_LINE_MASK_MASK));
-	ASSERT_EQ(0, line_query(self->dev, id, &info));
+	ASSERT_LE(0, line_mask(self->f.dev, id, IRQFWD_LINE_MASK_MASK));
+	ASSERT_EQ(0, line_query(self->f.dev, id, &info));
 	EXPECT_EQ(IRQFWD_REASON_LINE_MASKED, info.reason);
 	EXPECT_EQ(0, info.bypass & IRQFWD_LINE_BYPASS_CONSUMER);
-	ASSERT_LE(0, line_mask(self->dev, id, IRQFWD_LINE_MASK_UNMASK));
-	ASSERT_EQ(0, line_query(self->dev, id, &info));
+	ASSERT_LE(0, line_mask(self->f.dev, id, IRQFWD_LINE_MASK_UNMASK));
+	ASSERT_EQ(0, line_query(self->f.dev, id, &info));
 	EXPECT_EQ(v61 ? IRQFWD_REASON_NO_POSTING : IRQFWD_REASON_NO_CONSUMER,
 		  info.reason);
 
@@ -283,11 +264,11 @@ TEST_F(fwd, kvm_irqfd_consumer)
 	 * from KVM before VFIO frees it, without a warning from KVM.
 	 */
 	ASSERT_EQ(0, edu_set_msi(&self->edu, -1));
-	ASSERT_EQ(0, wait_info(self->dev, id, &info, has_no_irq));
+	ASSERT_EQ(0, wait_info(self->f.dev, id, &info, has_no_irq));
 	EXPECT_EQ(0, info.bypass);
 	EXPECT_EQ(IRQFWD_REASON_NO_PRODUCER, info.reason);
-	ASSERT_EQ(0, edu_set_msi(&self->edu, self->source));
-	ASSERT_EQ(0, wait_reason(self->dev, id, &info, v61 ?
+	ASSERT_EQ(0, edu_set_msi(&self->edu, self->f.source));
+	ASSERT_EQ(0, wait_reason(self->f.dev, id, &info, v61 ?
 				 IRQFWD_REASON_NO_POSTING :
 				 IRQFWD_REASON_NO_CONSUMER));
 	EXPECT_EQ(v61 ? IRQFWD_REASON_NO_POSTING : IRQFWD_REASON_NO_CONSUMER,
@@ -300,7 +281,7 @@ TEST_F(fwd, kvm_irqfd_consumer)
 TEST_F(fwd, kvm_irqfd_deassigned)
 {
 	struct kvm_irqfd irqfd = {
-		.fd = self->sink,
+		.fd = self->f.sink,
 		.gsi = MSI_GSI,
 		.flags = KVM_IRQFD_FLAG_DEASSIGN,
 	};
@@ -308,19 +289,19 @@ TEST_F(fwd, kvm_irqfd_deassigned)
 	int id;
 
 	kvm_sink(_metadata, self);
-	ASSERT_EQ(0, edu_set_msi(&self->edu, self->source));
+	ASSERT_EQ(0, edu_set_msi(&self->edu, self->f.source));
 	id = fwd_line(self);
 	ASSERT_LT(0, id);
-	ASSERT_EQ(0, wait_info(self->dev, id, &info, has_irq));
+	ASSERT_EQ(0, wait_info(self->f.dev, id, &info, has_irq));
 
 	ASSERT_EQ(0, ioctl(self->vm, KVM_IRQFD, &irqfd));
-	ASSERT_EQ(0, wait_reason(self->dev, id, &info,
+	ASSERT_EQ(0, wait_reason(self->f.dev, id, &info,
 				 IRQFWD_REASON_NO_CONSUMER));
 	EXPECT_EQ(0, info.bypass & IRQFWD_LINE_BYPASS_CONSUMER);
 	EXPECT_EQ(IRQFWD_REASON_NO_CONSUMER, info.reason);
 
 	edu_raise(&self->edu);
-	EXPECT_EQ(1, efd_wait(self->sink, WAIT_MS));
+	EXPECT_EQ(1, efd_wait(self->f.sink, WAIT_MS));
 	edu_ack(&self->edu);
 	ASSERT_EQ(0, edu_set_msi(&self->edu, -1));
 }
@@ -341,34 +322,34 @@ static void toggle_stress(struct __test_metadata *_metadata,
 	struct toggler t;
 	int64_t n;
 
-	toggler_start(&t, self->dev, id, true);
+	toggler_start(&t, self->f.dev, id, true);
 	while (raised < min_raises || t.toggles < 1000 || t.masks < 1000) {
 		edu_raise(&self->edu);
 		raised++;
 		if (kvm) {
-			ASSERT_EQ(0, line_wait_stat(self->dev, id, delivered,
+			ASSERT_EQ(0, line_wait_stat(self->f.dev, id, delivered,
 						    raised, WAIT_MS, &info));
 			seen = info.stats.delivered;
 		} else {
-			n = efd_wait(self->sink, WAIT_MS);
+			n = efd_wait(self->f.sink, WAIT_MS);
 			ASSERT_LT(0, n) TH_LOG("raise %lu not delivered", raised);
 			seen += n;
 		}
 		ASSERT_EQ(raised, seen);
 		edu_ack(&self->edu);
 		if (level)
-			ASSERT_EQ(0, line_eoi(self->dev, id));
+			ASSERT_EQ(0, line_eoi(self->f.dev, id));
 	}
 	toggler_stop(&t);
-	ASSERT_LE(0, line_mask(self->dev, id, IRQFWD_LINE_MASK_UNMASK));
+	ASSERT_LE(0, line_mask(self->f.dev, id, IRQFWD_LINE_MASK_UNMASK));
 	if (level)
-		ASSERT_EQ(0, line_wait_stat(self->dev, id, unmasked, raised,
+		ASSERT_EQ(0, line_wait_stat(self->f.dev, id, unmasked, raised,
 					    WAIT_MS, &info));
 	usleep(10000);
 	if (!kvm)
-		EXPECT_EQ(0, efd_take(self->sink));
+		EXPECT_EQ(0, efd_take(self->f.sink));
 
-	ASSERT_EQ(0, line_query(self->dev, id, &info));
+	ASSERT_EQ(0, line_query(self->f.dev, id, &info));
 	TH_LOG("%s: raised %lu delivered %llu pending %d fired %llu coalesced %llu toggles %lu masks %lu",
 	       level ? "INTx" : kvm ? "MSI into KVM" : "MSI", raised,
 	       (unsigned long long)info.stats.delivered,
@@ -389,7 +370,7 @@ TEST_F_TIMEOUT(fwd, toggle_stress_msi, 600)
 {
 	int id;
 
-	ASSERT_EQ(0, edu_set_msi(&self->edu, self->source));
+	ASSERT_EQ(0, edu_set_msi(&self->edu, self->f.source));
 	id = fwd_line(self);
 	ASSERT_LT(0, id);
 	toggle_stress(_metadata, self, id, false, 100000, false);
@@ -401,7 +382,7 @@ TEST_F_TIMEOUT(fwd, toggle_stress_msi_into_kvm, 600)
 	int id;
 
 	kvm_sink(_metadata, self);
-	ASSERT_EQ(0, edu_set_msi(&self->edu, self->source));
+	ASSERT_EQ(0, edu_set_msi(&self->edu, self->f.source));
 	id = fwd_line(self);
 	ASSERT_LT(0, id);
 	toggle_stress(_metadata, self, id, false, 10000, true);
@@ -411,18 +392,15 @@ TEST_F_TIMEOUT(fwd, toggle_stress_msi_into_kvm, 600)
 TEST_F_TIMEOUT(fwd, toggle_stress_intx, 600)
 {
 	struct irqfwd_line_create c;
-	int unmask, id;
+	int id;
 
-	unmask = new_eventfd();
-	ASSERT_LE(0, unmask);
-	ASSERT_EQ(0, edu_set_intx(&self->edu, self->source, unmask));
-	line_create_level(&c, self->source, self->sink, unmask, -1);
+	ASSERT_EQ(0, edu_set_intx(&self->edu, self->f.source, self->f.unmask));
+	line_create_level(&c, self->f.source, self->f.sink, self->f.unmask, -1);
 	c.mode = IRQFWD_MODE_FORWARDED;
-	id = line_create(self->dev, &c);
+	id = line_create(self->f.dev, &c);
 	ASSERT_LT(0, id);
 	toggle_stress(_metadata, self, id, true, 20000, false);
 	ASSERT_EQ(0, edu_set_intx(&self->edu, -1, -1));
-	close(unmask);
 }
 
 TEST_HARNESS_MAIN

@@ -11,6 +11,7 @@
 
 #include "kselftest_harness.h"
 #include "irqfwd_util.h"
+#include "kvm_guest.h"
 #include "vfio_edu.h"
 
 #define WAIT_MS		2000
@@ -20,13 +21,9 @@
 
 FIXTURE(kvm) {
 	struct edu edu;
+	struct line_fds f;
 	int kvm;
 	int vm;
-	int dev;
-	int source;
-	int sink;
-	int unmask;
-	int resample;
 };
 
 FIXTURE_SETUP(kvm)
@@ -41,28 +38,17 @@ FIXTURE_SETUP(kvm)
 
 	ret = edu_open(&self->edu);
 	ASSERT_EQ(0, ret) TH_LOG("edu device via vfio-pci: %s", strerror(-ret));
-	self->dev = irqfwd_open();
-	ASSERT_LE(0, self->dev);
-	self->source = new_eventfd();
-	self->sink = new_eventfd();
-	self->unmask = new_eventfd();
-	self->resample = new_eventfd();
-	ASSERT_LE(0, self->source);
-	ASSERT_LE(0, self->sink);
-	ASSERT_LE(0, self->unmask);
-	ASSERT_LE(0, self->resample);
+	ASSERT_EQ(0, line_fds_open(&self->f));
+	ASSERT_LE(0, self->f.unmask);
+	ASSERT_LE(0, self->f.resample);
 }
 
 FIXTURE_TEARDOWN(kvm)
 {
-	close(self->dev);
+	line_fds_close(&self->f);
 	edu_close(&self->edu);
 	close(self->vm);
 	close(self->kvm);
-	close(self->resample);
-	close(self->unmask);
-	close(self->sink);
-	close(self->source);
 }
 
 static int kvm_irqfd(int vm, int fd, unsigned int gsi, int resamplefd)
@@ -112,18 +98,18 @@ TEST_F(kvm, msi_into_irqfd)
 	uint8_t irr = 0;
 	int i, id;
 
-	ASSERT_EQ(0, kvm_irqfd(self->vm, self->sink, LEGACY_GSI, -1));
+	ASSERT_EQ(0, kvm_irqfd(self->vm, self->f.sink, LEGACY_GSI, -1));
 	ASSERT_EQ(0, pic_irr(self->vm, &irr));
 	ASSERT_EQ(0, irr & (1 << LEGACY_GSI));
 
-	ASSERT_EQ(0, edu_set_msi(&self->edu, self->source));
-	line_create_init(&c, self->source, self->sink, IRQFWD_TRIGGER_EDGE);
-	id = line_create(self->dev, &c);
+	ASSERT_EQ(0, edu_set_msi(&self->edu, self->f.source));
+	line_create_init(&c, self->f.source, self->f.sink, IRQFWD_TRIGGER_EDGE);
+	id = line_create(self->f.dev, &c);
 	ASSERT_LT(0, id);
 
 	for (i = 0; i < ROUNDS; i++) {
 		edu_raise(&self->edu);
-		ASSERT_EQ(0, line_wait_stat(self->dev, id, delivered, i + 1,
+		ASSERT_EQ(0, line_wait_stat(self->f.dev, id, delivered, i + 1,
 					    WAIT_MS, &info));
 		ASSERT_EQ(i + 1, info.stats.delivered);
 		edu_ack(&self->edu);
@@ -131,7 +117,7 @@ TEST_F(kvm, msi_into_irqfd)
 	EXPECT_EQ(ROUNDS, info.stats.fired);
 	EXPECT_EQ(0, info.stats.coalesced);
 	/* KVM consumed every signal of the sink... */
-	EXPECT_EQ(0, efd_take(self->sink));
+	EXPECT_EQ(0, efd_take(self->f.sink));
 	/* ...and injected: the PIC has the request latched. */
 	ASSERT_EQ(0, pic_irr(self->vm, &irr));
 	EXPECT_NE(0, irr & (1 << LEGACY_GSI));
@@ -141,37 +127,26 @@ TEST_F(kvm, msi_into_irqfd)
 /* MSI -> irqfwd -> KVM irqfd on an MSI route. */
 TEST_F(kvm, msi_into_msi_route)
 {
-	struct {
-		struct kvm_irq_routing r;
-		struct kvm_irq_routing_entry e[1];
-	} routing = {
-		.r.nr = 1,
-		.e[0] = {
-			.gsi = MSI_GSI,
-			.type = KVM_IRQ_ROUTING_MSI,
-			.u.msi = { .address_lo = 0xfee00000, .data = 0x31 },
-		},
-	};
 	struct irqfwd_line_create c;
 	struct irqfwd_line_info info;
 	int i, id;
 
-	ASSERT_EQ(0, ioctl(self->vm, KVM_SET_GSI_ROUTING, &routing));
-	ASSERT_EQ(0, kvm_irqfd(self->vm, self->sink, MSI_GSI, -1));
-	ASSERT_EQ(0, edu_set_msi(&self->edu, self->source));
-	line_create_init(&c, self->source, self->sink, IRQFWD_TRIGGER_EDGE);
-	id = line_create(self->dev, &c);
+	ASSERT_EQ(0, kvm_msi_route(self->vm, MSI_GSI, 0x31));
+	ASSERT_EQ(0, kvm_irqfd(self->vm, self->f.sink, MSI_GSI, -1));
+	ASSERT_EQ(0, edu_set_msi(&self->edu, self->f.source));
+	line_create_init(&c, self->f.source, self->f.sink, IRQFWD_TRIGGER_EDGE);
+	id = line_create(self->f.dev, &c);
 	ASSERT_LT(0, id);
 
 	for (i = 0; i < ROUNDS; i++) {
 		edu_raise(&self->edu);
-		ASSERT_EQ(0, line_wait_stat(self->dev, id, delivered, i + 1,
+		ASSERT_EQ(0, line_wait_stat(self->f.dev, id, delivered, i + 1,
 					    WAIT_MS, &info));
 		ASSERT_EQ(i + 1, info.stats.delivered);
 		edu_ack(&self->edu);
 	}
 	EXPECT_EQ(ROUNDS, info.stats.fired);
-	EXPECT_EQ(0, efd_take(self->sink));
+	EXPECT_EQ(0, efd_take(self->f.sink));
 	ASSERT_EQ(0, edu_set_msi(&self->edu, -1));
 }
 
@@ -187,45 +162,45 @@ TEST_F(kvm, intx_into_resample_irqfd)
 	uint8_t irr = 0;
 	int id;
 
-	ASSERT_EQ(0, kvm_irqfd(self->vm, self->sink, LEGACY_GSI,
-			       self->resample));
-	ASSERT_EQ(0, edu_set_intx(&self->edu, self->source, self->unmask));
-	line_create_level(&c, self->source, self->sink, self->unmask,
-			  self->resample);
-	id = line_create(self->dev, &c);
+	ASSERT_EQ(0, kvm_irqfd(self->vm, self->f.sink, LEGACY_GSI,
+			       self->f.resample));
+	ASSERT_EQ(0, edu_set_intx(&self->edu, self->f.source, self->f.unmask));
+	line_create_level(&c, self->f.source, self->f.sink, self->f.unmask,
+			  self->f.resample);
+	id = line_create(self->f.dev, &c);
 	ASSERT_LT(0, id);
 
 	edu_raise(&self->edu);
-	ASSERT_EQ(0, line_wait_stat(self->dev, id, delivered, 1, WAIT_MS,
+	ASSERT_EQ(0, line_wait_stat(self->f.dev, id, delivered, 1, WAIT_MS,
 				    &info));
 	EXPECT_EQ(1, info.stats.delivered);
 	EXPECT_EQ(IRQFWD_LINE_STATE_IN_SERVICE, info.state);
 	/* KVM injects level irqfds from a work item. */
 	ASSERT_EQ(0, pic_irr_wait(self->vm, &irr));
 	EXPECT_NE(0, irr & (1 << LEGACY_GSI));
-	EXPECT_EQ(0, efd_take(self->sink));
+	EXPECT_EQ(0, efd_take(self->f.sink));
 
 	/* No guest EOI, so no resample: the line stays masked. */
 	edu_ack(&self->edu);
 	edu_raise(&self->edu);
 	usleep(50000);
-	ASSERT_EQ(0, line_query(self->dev, id, &info));
+	ASSERT_EQ(0, line_query(self->f.dev, id, &info));
 	EXPECT_EQ(1, info.stats.fired);
 	EXPECT_EQ(0, info.stats.completed);
 
 	/* Completing unmasks; the device still asserts, so it fires again. */
-	ASSERT_EQ(0, line_eoi(self->dev, id));
-	ASSERT_EQ(0, line_wait_stat(self->dev, id, delivered, 2, WAIT_MS,
+	ASSERT_EQ(0, line_eoi(self->f.dev, id));
+	ASSERT_EQ(0, line_wait_stat(self->f.dev, id, delivered, 2, WAIT_MS,
 				    &info));
 	EXPECT_EQ(2, info.stats.fired);
 	EXPECT_EQ(1, info.stats.unmasked);
 
 	edu_ack(&self->edu);
-	ASSERT_EQ(0, line_eoi(self->dev, id));
-	ASSERT_EQ(0, line_wait_stat(self->dev, id, unmasked, 2, WAIT_MS,
+	ASSERT_EQ(0, line_eoi(self->f.dev, id));
+	ASSERT_EQ(0, line_wait_stat(self->f.dev, id, unmasked, 2, WAIT_MS,
 				    &info));
 	usleep(50000);
-	ASSERT_EQ(0, line_query(self->dev, id, &info));
+	ASSERT_EQ(0, line_query(self->f.dev, id, &info));
 	EXPECT_EQ(2, info.stats.fired);
 	EXPECT_EQ(2, info.stats.delivered);
 	EXPECT_EQ(2, info.stats.completed);
@@ -237,7 +212,7 @@ TEST_F(kvm, intx_into_resample_irqfd)
 TEST_F(kvm, irqfd_deassign_keeps_line)
 {
 	struct kvm_irqfd irqfd = {
-		.fd = self->sink,
+		.fd = self->f.sink,
 		.gsi = LEGACY_GSI,
 		.flags = KVM_IRQFD_FLAG_DEASSIGN,
 	};
@@ -245,24 +220,24 @@ TEST_F(kvm, irqfd_deassign_keeps_line)
 	struct irqfwd_line_info info;
 	int id;
 
-	ASSERT_EQ(0, kvm_irqfd(self->vm, self->sink, LEGACY_GSI, -1));
-	ASSERT_EQ(0, edu_set_msi(&self->edu, self->source));
-	line_create_init(&c, self->source, self->sink, IRQFWD_TRIGGER_EDGE);
-	id = line_create(self->dev, &c);
+	ASSERT_EQ(0, kvm_irqfd(self->vm, self->f.sink, LEGACY_GSI, -1));
+	ASSERT_EQ(0, edu_set_msi(&self->edu, self->f.source));
+	line_create_init(&c, self->f.source, self->f.sink, IRQFWD_TRIGGER_EDGE);
+	id = line_create(self->f.dev, &c);
 	ASSERT_LT(0, id);
 
 	edu_raise(&self->edu);
-	ASSERT_EQ(0, line_wait_stat(self->dev, id, delivered, 1, WAIT_MS,
+	ASSERT_EQ(0, line_wait_stat(self->f.dev, id, delivered, 1, WAIT_MS,
 				    &info));
 	edu_ack(&self->edu);
-	EXPECT_EQ(0, efd_take(self->sink));
+	EXPECT_EQ(0, efd_take(self->f.sink));
 
 	ASSERT_EQ(0, ioctl(self->vm, KVM_IRQFD, &irqfd));
 	edu_raise(&self->edu);
 	/* Now nobody consumes the sink but us. */
-	EXPECT_EQ(1, efd_wait(self->sink, WAIT_MS));
+	EXPECT_EQ(1, efd_wait(self->f.sink, WAIT_MS));
 	edu_ack(&self->edu);
-	ASSERT_EQ(0, line_query(self->dev, id, &info));
+	ASSERT_EQ(0, line_query(self->f.dev, id, &info));
 	EXPECT_EQ(2, info.stats.delivered);
 	ASSERT_EQ(0, edu_set_msi(&self->edu, -1));
 }

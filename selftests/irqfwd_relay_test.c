@@ -15,11 +15,7 @@
 #define WAIT_MS	2000
 
 FIXTURE(level) {
-	int dev;
-	int source;
-	int sink;
-	int unmask;
-	int resample;
+	struct line_fds f;
 };
 
 /* The level tests complete through the resample eventfd, or by EOI. */
@@ -37,49 +33,27 @@ FIXTURE_VARIANT_ADD(level, eoi) {
 
 FIXTURE_SETUP(level)
 {
-	self->dev = irqfwd_open();
-	ASSERT_LE(0, self->dev);
-	self->source = new_eventfd();
-	self->sink = new_eventfd();
-	self->unmask = new_eventfd();
-	self->resample = new_eventfd();
-	ASSERT_LE(0, self->source);
-	ASSERT_LE(0, self->sink);
-	ASSERT_LE(0, self->unmask);
-	ASSERT_LE(0, self->resample);
+	ASSERT_EQ(0, line_fds_open(&self->f));
 }
 
 FIXTURE_TEARDOWN(level)
 {
-	close(self->resample);
-	close(self->unmask);
-	close(self->sink);
-	close(self->source);
-	close(self->dev);
+	line_fds_close(&self->f);
 }
 
 /* Edge lines: the same eventfds, no completion variants. */
 FIXTURE(edge) {
-	int dev;
-	int source;
-	int sink;
+	struct line_fds f;
 };
 
 FIXTURE_SETUP(edge)
 {
-	self->dev = irqfwd_open();
-	self->source = new_eventfd();
-	self->sink = new_eventfd();
-	ASSERT_LE(0, self->dev);
-	ASSERT_LE(0, self->source);
-	ASSERT_LE(0, self->sink);
+	ASSERT_EQ(0, line_fds_open(&self->f));
 }
 
 FIXTURE_TEARDOWN(edge)
 {
-	close(self->sink);
-	close(self->source);
-	close(self->dev);
+	line_fds_close(&self->f);
 }
 
 /* fired == delivered + coalesced + pending, at any instant. */
@@ -96,19 +70,19 @@ TEST_F(edge, edge_each_signal_delivered)
 	struct irqfwd_line_info info;
 	int i, id;
 
-	line_create_init(&c, self->source, self->sink, IRQFWD_TRIGGER_EDGE);
-	id = line_create(self->dev, &c);
+	line_create_init(&c, self->f.source, self->f.sink, IRQFWD_TRIGGER_EDGE);
+	id = line_create(self->f.dev, &c);
 	ASSERT_LT(0, id);
 
 	for (i = 0; i < 1000; i++) {
-		ASSERT_EQ(0, efd_signal(self->source));
-		ASSERT_EQ(1, efd_wait(self->sink, WAIT_MS)) TH_LOG("i=%d", i);
+		ASSERT_EQ(0, efd_signal(self->f.source));
+		ASSERT_EQ(1, efd_wait(self->f.sink, WAIT_MS)) TH_LOG("i=%d", i);
 	}
-	EXPECT_EQ(0, efd_take(self->sink));
+	EXPECT_EQ(0, efd_take(self->f.sink));
 	/* irqfwd consumed the source. */
-	EXPECT_EQ(0, efd_take(self->source));
+	EXPECT_EQ(0, efd_take(self->f.source));
 
-	ASSERT_EQ(0, line_query(self->dev, id, &info));
+	ASSERT_EQ(0, line_query(self->f.dev, id, &info));
 	EXPECT_EQ(1000, info.stats.fired);
 	EXPECT_EQ(1000, info.stats.delivered);
 	EXPECT_EQ(0, info.stats.coalesced);
@@ -125,21 +99,21 @@ TEST_F(edge, edge_burst_balanced)
 	int64_t got = 0, n;
 	int i, id;
 
-	line_create_init(&c, self->source, self->sink, IRQFWD_TRIGGER_EDGE);
-	id = line_create(self->dev, &c);
+	line_create_init(&c, self->f.source, self->f.sink, IRQFWD_TRIGGER_EDGE);
+	id = line_create(self->f.dev, &c);
 	ASSERT_LT(0, id);
 
 	for (i = 0; i < 10000; i++)
-		ASSERT_EQ(0, efd_signal(self->source));
-	ASSERT_EQ(0, line_wait_stat(self->dev, id, fired, 10000, WAIT_MS,
+		ASSERT_EQ(0, efd_signal(self->f.source));
+	ASSERT_EQ(0, line_wait_stat(self->f.dev, id, fired, 10000, WAIT_MS,
 				    &info));
 	do {
-		n = efd_wait(self->sink, 100);
+		n = efd_wait(self->f.sink, 100);
 		ASSERT_LE(0, n);
 		got += n;
 	} while (n);
 
-	ASSERT_EQ(0, line_query(self->dev, id, &info));
+	ASSERT_EQ(0, line_query(self->f.dev, id, &info));
 	EXPECT_EQ(10000, info.stats.fired);
 	EXPECT_EQ(got, info.stats.delivered);
 	EXPECT_EQ(10000, info.stats.delivered + info.stats.coalesced);
@@ -157,13 +131,13 @@ TEST_F(edge, edge_fired_before_create)
 	int i, id;
 
 	for (i = 0; i < 5; i++)
-		ASSERT_EQ(0, efd_signal(self->source));
-	line_create_init(&c, self->source, self->sink, IRQFWD_TRIGGER_EDGE);
-	id = line_create(self->dev, &c);
+		ASSERT_EQ(0, efd_signal(self->f.source));
+	line_create_init(&c, self->f.source, self->f.sink, IRQFWD_TRIGGER_EDGE);
+	id = line_create(self->f.dev, &c);
 	ASSERT_LT(0, id);
 
-	ASSERT_EQ(1, efd_wait(self->sink, WAIT_MS));
-	ASSERT_EQ(0, line_query(self->dev, id, &info));
+	ASSERT_EQ(1, efd_wait(self->f.sink, WAIT_MS));
+	ASSERT_EQ(0, line_query(self->f.dev, id, &info));
 	EXPECT_EQ(5, info.stats.fired);
 	EXPECT_EQ(1, info.stats.delivered);
 	EXPECT_EQ(4, info.stats.coalesced);
@@ -174,8 +148,8 @@ static int complete(struct __test_metadata *_metadata,
 		    FIXTURE_DATA(level) *self, bool resample, __u32 id)
 {
 	if (resample)
-		return efd_signal(self->resample);
-	return line_eoi(self->dev, id);
+		return efd_signal(self->f.resample);
+	return line_eoi(self->f.dev, id);
 }
 
 /*
@@ -188,32 +162,32 @@ TEST_F(level, level_automask_protocol)
 	struct irqfwd_line_info info;
 	int i, id;
 
-	line_create_level(&c, self->source, self->sink, self->unmask,
-			  variant->resample ? self->resample : -1);
-	id = line_create(self->dev, &c);
+	line_create_level(&c, self->f.source, self->f.sink, self->f.unmask,
+			  variant->resample ? self->f.resample : -1);
+	id = line_create(self->f.dev, &c);
 	ASSERT_LT(0, id);
 
 	for (i = 0; i < 1000; i++) {
-		ASSERT_EQ(0, efd_signal(self->source));
-		ASSERT_EQ(1, efd_wait(self->sink, WAIT_MS)) TH_LOG("i=%d", i);
+		ASSERT_EQ(0, efd_signal(self->f.source));
+		ASSERT_EQ(1, efd_wait(self->f.sink, WAIT_MS)) TH_LOG("i=%d", i);
 		if (i == 0) {
-			ASSERT_EQ(0, line_query(self->dev, id, &info));
+			ASSERT_EQ(0, line_query(self->f.dev, id, &info));
 			EXPECT_EQ(IRQFWD_LINE_STATE_IN_SERVICE, info.state);
 			/* A source that ignores its mask is coalesced. */
-			ASSERT_EQ(0, efd_signal(self->source));
-			ASSERT_EQ(0, line_wait_stat(self->dev, id, fired, 2,
+			ASSERT_EQ(0, efd_signal(self->f.source));
+			ASSERT_EQ(0, line_wait_stat(self->f.dev, id, fired, 2,
 						    WAIT_MS, &info));
 			EXPECT_EQ(1, info.stats.coalesced);
 			EXPECT_EQ(IRQFWD_LINE_STATE_IN_SERVICE, info.state);
 		}
-		EXPECT_EQ(0, efd_take(self->unmask));
+		EXPECT_EQ(0, efd_take(self->f.unmask));
 		ASSERT_EQ(0, complete(_metadata, self, variant->resample, id));
-		ASSERT_EQ(1, efd_wait(self->unmask, WAIT_MS)) TH_LOG("i=%d", i);
+		ASSERT_EQ(1, efd_wait(self->f.unmask, WAIT_MS)) TH_LOG("i=%d", i);
 	}
-	EXPECT_EQ(0, efd_take(self->sink));
-	EXPECT_EQ(0, efd_take(self->unmask));
+	EXPECT_EQ(0, efd_take(self->f.sink));
+	EXPECT_EQ(0, efd_take(self->f.unmask));
 
-	ASSERT_EQ(0, line_query(self->dev, id, &info));
+	ASSERT_EQ(0, line_query(self->f.dev, id, &info));
 	EXPECT_EQ(1001, info.stats.fired);
 	EXPECT_EQ(1000, info.stats.delivered);
 	EXPECT_EQ(1, info.stats.coalesced);
@@ -230,37 +204,37 @@ TEST_F(level, level_latch_without_unmask)
 	struct irqfwd_line_info info;
 	int id;
 
-	line_create_level(&c, self->source, self->sink, -1,
-			  variant->resample ? self->resample : -1);
-	id = line_create(self->dev, &c);
+	line_create_level(&c, self->f.source, self->f.sink, -1,
+			  variant->resample ? self->f.resample : -1);
+	id = line_create(self->f.dev, &c);
 	ASSERT_LT(0, id);
 
-	ASSERT_EQ(0, efd_signal(self->source));
-	ASSERT_EQ(1, efd_wait(self->sink, WAIT_MS));
-	ASSERT_EQ(0, efd_signal(self->source));
-	ASSERT_EQ(0, efd_signal(self->source));
-	ASSERT_EQ(0, line_wait_stat(self->dev, id, fired, 3, WAIT_MS, &info));
+	ASSERT_EQ(0, efd_signal(self->f.source));
+	ASSERT_EQ(1, efd_wait(self->f.sink, WAIT_MS));
+	ASSERT_EQ(0, efd_signal(self->f.source));
+	ASSERT_EQ(0, efd_signal(self->f.source));
+	ASSERT_EQ(0, line_wait_stat(self->f.dev, id, fired, 3, WAIT_MS, &info));
 	EXPECT_EQ(IRQFWD_LINE_STATE_IN_SERVICE | IRQFWD_LINE_STATE_PENDING,
 		  info.state);
 	EXPECT_EQ(1, info.stats.delivered);
 	EXPECT_EQ(1, info.stats.coalesced);
 	EXPECT_TRUE(stats_balance(&info));
-	EXPECT_EQ(0, efd_take(self->sink));
+	EXPECT_EQ(0, efd_take(self->f.sink));
 
 	/* Completion delivers the latched one; the line stays in service. */
 	ASSERT_EQ(0, complete(_metadata, self, variant->resample, id));
-	ASSERT_EQ(1, efd_wait(self->sink, WAIT_MS));
-	ASSERT_EQ(0, line_wait_stat(self->dev, id, completed, 1, WAIT_MS,
+	ASSERT_EQ(1, efd_wait(self->f.sink, WAIT_MS));
+	ASSERT_EQ(0, line_wait_stat(self->f.dev, id, completed, 1, WAIT_MS,
 				    &info));
 	EXPECT_EQ(IRQFWD_LINE_STATE_IN_SERVICE, info.state);
 	EXPECT_EQ(2, info.stats.delivered);
 	EXPECT_TRUE(stats_balance(&info));
 
 	ASSERT_EQ(0, complete(_metadata, self, variant->resample, id));
-	ASSERT_EQ(0, line_wait_stat(self->dev, id, completed, 2, WAIT_MS,
+	ASSERT_EQ(0, line_wait_stat(self->f.dev, id, completed, 2, WAIT_MS,
 				    &info));
 	EXPECT_EQ(0, info.state);
-	EXPECT_EQ(0, efd_wait(self->sink, 50));
+	EXPECT_EQ(0, efd_wait(self->f.sink, 50));
 	EXPECT_EQ(0, info.stats.unmasked);
 	EXPECT_EQ(0, info.stats.spurious);
 }
@@ -272,19 +246,19 @@ TEST_F(level, level_spurious_completion)
 	struct irqfwd_line_info info;
 	int id;
 
-	line_create_level(&c, self->source, self->sink, self->unmask,
-			  variant->resample ? self->resample : -1);
-	id = line_create(self->dev, &c);
+	line_create_level(&c, self->f.source, self->f.sink, self->f.unmask,
+			  variant->resample ? self->f.resample : -1);
+	id = line_create(self->f.dev, &c);
 	ASSERT_LT(0, id);
 
 	ASSERT_EQ(0, complete(_metadata, self, variant->resample, id));
-	ASSERT_EQ(0, line_wait_stat(self->dev, id, spurious, 1, WAIT_MS,
+	ASSERT_EQ(0, line_wait_stat(self->f.dev, id, spurious, 1, WAIT_MS,
 				    &info));
 	EXPECT_EQ(1, info.stats.spurious);
 	EXPECT_EQ(0, info.stats.completed);
 	EXPECT_EQ(0, info.stats.unmasked);
-	EXPECT_EQ(0, efd_wait(self->unmask, 50));
-	EXPECT_EQ(0, efd_take(self->sink));
+	EXPECT_EQ(0, efd_wait(self->f.unmask, 50));
+	EXPECT_EQ(0, efd_take(self->f.sink));
 }
 
 /* Completions signalled before the line existed are not its own. */
@@ -294,15 +268,15 @@ TEST_F(level, level_stale_resample_ignored)
 	struct irqfwd_line_info info;
 	int id;
 
-	ASSERT_EQ(0, efd_signal(self->resample));
-	line_create_level(&c, self->source, self->sink, self->unmask,
-			  self->resample);
-	id = line_create(self->dev, &c);
+	ASSERT_EQ(0, efd_signal(self->f.resample));
+	line_create_level(&c, self->f.source, self->f.sink, self->f.unmask,
+			  self->f.resample);
+	id = line_create(self->f.dev, &c);
 	ASSERT_LT(0, id);
-	ASSERT_EQ(0, line_query(self->dev, id, &info));
+	ASSERT_EQ(0, line_query(self->f.dev, id, &info));
 	EXPECT_EQ(0, info.stats.spurious);
 	EXPECT_EQ(0, info.stats.completed);
-	EXPECT_EQ(0, efd_take(self->unmask));
+	EXPECT_EQ(0, efd_take(self->f.unmask));
 }
 
 /* After destroy, the source's signals stay in the source. */
@@ -311,13 +285,13 @@ TEST_F(edge, destroy_stops_relay)
 	struct irqfwd_line_create c;
 	int id;
 
-	line_create_init(&c, self->source, self->sink, IRQFWD_TRIGGER_EDGE);
-	id = line_create(self->dev, &c);
+	line_create_init(&c, self->f.source, self->f.sink, IRQFWD_TRIGGER_EDGE);
+	id = line_create(self->f.dev, &c);
 	ASSERT_LT(0, id);
-	ASSERT_EQ(0, line_destroy(self->dev, id));
-	ASSERT_EQ(0, efd_signal(self->source));
-	EXPECT_EQ(0, efd_wait(self->sink, 50));
-	EXPECT_EQ(1, efd_take(self->source));
+	ASSERT_EQ(0, line_destroy(self->f.dev, id));
+	ASSERT_EQ(0, efd_signal(self->f.source));
+	EXPECT_EQ(0, efd_wait(self->f.sink, 50));
+	EXPECT_EQ(1, efd_take(self->f.source));
 }
 
 /* Masked: every signal latched into one pending interrupt. */
@@ -327,16 +301,16 @@ TEST_F(edge, mask_latches_once)
 	struct irqfwd_line_info info;
 	int i, id;
 
-	line_create_init(&c, self->source, self->sink, IRQFWD_TRIGGER_EDGE);
-	id = line_create(self->dev, &c);
+	line_create_init(&c, self->f.source, self->f.sink, IRQFWD_TRIGGER_EDGE);
+	id = line_create(self->f.dev, &c);
 	ASSERT_LT(0, id);
 
 	ASSERT_EQ(IRQFWD_LINE_STATE_MASKED,
-		  line_mask(self->dev, id, IRQFWD_LINE_MASK_MASK));
+		  line_mask(self->f.dev, id, IRQFWD_LINE_MASK_MASK));
 	for (i = 0; i < 5; i++)
-		ASSERT_EQ(0, efd_signal(self->source));
-	ASSERT_EQ(0, line_wait_stat(self->dev, id, fired, 5, WAIT_MS, &info));
-	EXPECT_EQ(0, efd_wait(self->sink, 50));
+		ASSERT_EQ(0, efd_signal(self->f.source));
+	ASSERT_EQ(0, line_wait_stat(self->f.dev, id, fired, 5, WAIT_MS, &info));
+	EXPECT_EQ(0, efd_wait(self->f.sink, 50));
 	EXPECT_EQ(IRQFWD_LINE_STATE_MASKED | IRQFWD_LINE_STATE_PENDING,
 		  info.state);
 	EXPECT_EQ(0, info.stats.delivered);
@@ -345,20 +319,20 @@ TEST_F(edge, mask_latches_once)
 
 	/* Masking again changes nothing. */
 	EXPECT_EQ(IRQFWD_LINE_STATE_MASKED | IRQFWD_LINE_STATE_PENDING,
-		  line_mask(self->dev, id, IRQFWD_LINE_MASK_MASK));
+		  line_mask(self->f.dev, id, IRQFWD_LINE_MASK_MASK));
 
-	ASSERT_EQ(0, line_mask(self->dev, id, IRQFWD_LINE_MASK_UNMASK) &
+	ASSERT_EQ(0, line_mask(self->f.dev, id, IRQFWD_LINE_MASK_UNMASK) &
 		  IRQFWD_LINE_STATE_MASKED);
-	EXPECT_EQ(1, efd_wait(self->sink, WAIT_MS));
-	EXPECT_EQ(0, efd_wait(self->sink, 50));
-	ASSERT_EQ(0, line_query(self->dev, id, &info));
+	EXPECT_EQ(1, efd_wait(self->f.sink, WAIT_MS));
+	EXPECT_EQ(0, efd_wait(self->f.sink, 50));
+	ASSERT_EQ(0, line_query(self->f.dev, id, &info));
 	EXPECT_EQ(0, info.state);
 	EXPECT_EQ(1, info.stats.delivered);
 	EXPECT_TRUE(stats_balance(&info));
 
 	/* Unmasked again: each signal delivered. */
-	ASSERT_EQ(0, efd_signal(self->source));
-	EXPECT_EQ(1, efd_wait(self->sink, WAIT_MS));
+	ASSERT_EQ(0, efd_signal(self->f.source));
+	EXPECT_EQ(1, efd_wait(self->f.sink, WAIT_MS));
 }
 
 TEST_F(edge, mask_clear_pending)
@@ -367,23 +341,23 @@ TEST_F(edge, mask_clear_pending)
 	struct irqfwd_line_info info;
 	int id;
 
-	line_create_init(&c, self->source, self->sink, IRQFWD_TRIGGER_EDGE);
-	id = line_create(self->dev, &c);
+	line_create_init(&c, self->f.source, self->f.sink, IRQFWD_TRIGGER_EDGE);
+	id = line_create(self->f.dev, &c);
 	ASSERT_LT(0, id);
 
-	ASSERT_LE(0, line_mask(self->dev, id, IRQFWD_LINE_MASK_MASK));
-	ASSERT_EQ(0, efd_signal(self->source));
-	ASSERT_EQ(0, efd_signal(self->source));
-	ASSERT_EQ(0, line_wait_stat(self->dev, id, fired, 2, WAIT_MS, &info));
+	ASSERT_LE(0, line_mask(self->f.dev, id, IRQFWD_LINE_MASK_MASK));
+	ASSERT_EQ(0, efd_signal(self->f.source));
+	ASSERT_EQ(0, efd_signal(self->f.source));
+	ASSERT_EQ(0, line_wait_stat(self->f.dev, id, fired, 2, WAIT_MS, &info));
 	EXPECT_EQ(IRQFWD_LINE_STATE_MASKED,
-		  line_mask(self->dev, id, IRQFWD_LINE_MASK_CLEAR_PENDING));
+		  line_mask(self->f.dev, id, IRQFWD_LINE_MASK_CLEAR_PENDING));
 	/* Clearing twice is clearing once. */
 	EXPECT_EQ(IRQFWD_LINE_STATE_MASKED,
-		  line_mask(self->dev, id, IRQFWD_LINE_MASK_CLEAR_PENDING));
-	EXPECT_EQ(0, line_mask(self->dev, id, IRQFWD_LINE_MASK_UNMASK));
-	EXPECT_EQ(0, efd_wait(self->sink, 50));
+		  line_mask(self->f.dev, id, IRQFWD_LINE_MASK_CLEAR_PENDING));
+	EXPECT_EQ(0, line_mask(self->f.dev, id, IRQFWD_LINE_MASK_UNMASK));
+	EXPECT_EQ(0, efd_wait(self->f.sink, 50));
 
-	ASSERT_EQ(0, line_query(self->dev, id, &info));
+	ASSERT_EQ(0, line_query(self->f.dev, id, &info));
 	EXPECT_EQ(2, info.stats.fired);
 	EXPECT_EQ(0, info.stats.delivered);
 	EXPECT_EQ(1, info.stats.coalesced);
@@ -397,15 +371,15 @@ TEST_F(edge, unmask_nothing_pending)
 	struct irqfwd_line_info info;
 	int id;
 
-	line_create_init(&c, self->source, self->sink, IRQFWD_TRIGGER_EDGE);
-	id = line_create(self->dev, &c);
+	line_create_init(&c, self->f.source, self->f.sink, IRQFWD_TRIGGER_EDGE);
+	id = line_create(self->f.dev, &c);
 	ASSERT_LT(0, id);
 
-	EXPECT_EQ(0, line_mask(self->dev, id, IRQFWD_LINE_MASK_UNMASK));
-	ASSERT_LE(0, line_mask(self->dev, id, IRQFWD_LINE_MASK_MASK));
-	EXPECT_EQ(0, line_mask(self->dev, id, IRQFWD_LINE_MASK_UNMASK));
-	EXPECT_EQ(0, efd_wait(self->sink, 50));
-	ASSERT_EQ(0, line_query(self->dev, id, &info));
+	EXPECT_EQ(0, line_mask(self->f.dev, id, IRQFWD_LINE_MASK_UNMASK));
+	ASSERT_LE(0, line_mask(self->f.dev, id, IRQFWD_LINE_MASK_MASK));
+	EXPECT_EQ(0, line_mask(self->f.dev, id, IRQFWD_LINE_MASK_UNMASK));
+	EXPECT_EQ(0, efd_wait(self->f.sink, 50));
+	ASSERT_EQ(0, line_query(self->f.dev, id, &info));
 	EXPECT_EQ(0, info.stats.fired);
 	EXPECT_EQ(0, info.stats.delivered);
 }
@@ -417,30 +391,30 @@ TEST_F(level, mask_latches_and_unmask_delivers)
 	struct irqfwd_line_info info;
 	int id;
 
-	line_create_level(&c, self->source, self->sink, self->unmask,
-			  variant->resample ? self->resample : -1);
-	id = line_create(self->dev, &c);
+	line_create_level(&c, self->f.source, self->f.sink, self->f.unmask,
+			  variant->resample ? self->f.resample : -1);
+	id = line_create(self->f.dev, &c);
 	ASSERT_LT(0, id);
 
-	ASSERT_LE(0, line_mask(self->dev, id, IRQFWD_LINE_MASK_MASK));
-	ASSERT_EQ(0, efd_signal(self->source));
-	ASSERT_EQ(0, line_wait_stat(self->dev, id, fired, 1, WAIT_MS, &info));
+	ASSERT_LE(0, line_mask(self->f.dev, id, IRQFWD_LINE_MASK_MASK));
+	ASSERT_EQ(0, efd_signal(self->f.source));
+	ASSERT_EQ(0, line_wait_stat(self->f.dev, id, fired, 1, WAIT_MS, &info));
 	EXPECT_EQ(IRQFWD_LINE_STATE_MASKED | IRQFWD_LINE_STATE_PENDING,
 		  info.state);
-	EXPECT_EQ(0, efd_wait(self->sink, 50));
+	EXPECT_EQ(0, efd_wait(self->f.sink, 50));
 	/* Not in service: a completion now is not this interrupt's. */
 	ASSERT_EQ(0, complete(_metadata, self, variant->resample, id));
-	ASSERT_EQ(0, line_wait_stat(self->dev, id, spurious, 1, WAIT_MS,
+	ASSERT_EQ(0, line_wait_stat(self->f.dev, id, spurious, 1, WAIT_MS,
 				    &info));
-	EXPECT_EQ(0, efd_take(self->unmask));
+	EXPECT_EQ(0, efd_take(self->f.unmask));
 
 	EXPECT_EQ(IRQFWD_LINE_STATE_IN_SERVICE,
-		  line_mask(self->dev, id, IRQFWD_LINE_MASK_UNMASK) &
+		  line_mask(self->f.dev, id, IRQFWD_LINE_MASK_UNMASK) &
 		  ~IRQFWD_LINE_STATE_PENDING);
-	ASSERT_EQ(1, efd_wait(self->sink, WAIT_MS));
+	ASSERT_EQ(1, efd_wait(self->f.sink, WAIT_MS));
 	ASSERT_EQ(0, complete(_metadata, self, variant->resample, id));
-	ASSERT_EQ(1, efd_wait(self->unmask, WAIT_MS));
-	ASSERT_EQ(0, line_query(self->dev, id, &info));
+	ASSERT_EQ(1, efd_wait(self->f.unmask, WAIT_MS));
+	ASSERT_EQ(0, line_query(self->f.dev, id, &info));
 	EXPECT_EQ(0, info.state);
 	EXPECT_EQ(1, info.stats.delivered);
 	EXPECT_EQ(1, info.stats.completed);
@@ -455,20 +429,20 @@ TEST_F(level, clear_pending_unmasks_source)
 	struct irqfwd_line_info info;
 	int id;
 
-	line_create_level(&c, self->source, self->sink, self->unmask,
-			  variant->resample ? self->resample : -1);
-	id = line_create(self->dev, &c);
+	line_create_level(&c, self->f.source, self->f.sink, self->f.unmask,
+			  variant->resample ? self->f.resample : -1);
+	id = line_create(self->f.dev, &c);
 	ASSERT_LT(0, id);
 
-	ASSERT_LE(0, line_mask(self->dev, id, IRQFWD_LINE_MASK_MASK));
-	ASSERT_EQ(0, efd_signal(self->source));
-	ASSERT_EQ(0, line_wait_stat(self->dev, id, fired, 1, WAIT_MS, &info));
+	ASSERT_LE(0, line_mask(self->f.dev, id, IRQFWD_LINE_MASK_MASK));
+	ASSERT_EQ(0, efd_signal(self->f.source));
+	ASSERT_EQ(0, line_wait_stat(self->f.dev, id, fired, 1, WAIT_MS, &info));
 	EXPECT_EQ(IRQFWD_LINE_STATE_MASKED,
-		  line_mask(self->dev, id, IRQFWD_LINE_MASK_CLEAR_PENDING));
-	EXPECT_EQ(1, efd_wait(self->unmask, WAIT_MS));
-	EXPECT_EQ(0, line_mask(self->dev, id, IRQFWD_LINE_MASK_UNMASK));
-	EXPECT_EQ(0, efd_wait(self->sink, 50));
-	ASSERT_EQ(0, line_query(self->dev, id, &info));
+		  line_mask(self->f.dev, id, IRQFWD_LINE_MASK_CLEAR_PENDING));
+	EXPECT_EQ(1, efd_wait(self->f.unmask, WAIT_MS));
+	EXPECT_EQ(0, line_mask(self->f.dev, id, IRQFWD_LINE_MASK_UNMASK));
+	EXPECT_EQ(0, efd_wait(self->f.sink, 50));
+	ASSERT_EQ(0, line_query(self->f.dev, id, &info));
 	EXPECT_EQ(1, info.stats.cleared);
 	EXPECT_EQ(1, info.stats.unmasked);
 	EXPECT_TRUE(stats_balance(&info));
@@ -481,23 +455,23 @@ TEST_F(level, mask_while_in_service)
 	struct irqfwd_line_info info;
 	int id;
 
-	line_create_level(&c, self->source, self->sink, self->unmask,
-			  variant->resample ? self->resample : -1);
-	id = line_create(self->dev, &c);
+	line_create_level(&c, self->f.source, self->f.sink, self->f.unmask,
+			  variant->resample ? self->f.resample : -1);
+	id = line_create(self->f.dev, &c);
 	ASSERT_LT(0, id);
 
-	ASSERT_EQ(0, efd_signal(self->source));
-	ASSERT_EQ(1, efd_wait(self->sink, WAIT_MS));
+	ASSERT_EQ(0, efd_signal(self->f.source));
+	ASSERT_EQ(1, efd_wait(self->f.sink, WAIT_MS));
 	EXPECT_EQ(IRQFWD_LINE_STATE_MASKED | IRQFWD_LINE_STATE_IN_SERVICE,
-		  line_mask(self->dev, id, IRQFWD_LINE_MASK_MASK));
+		  line_mask(self->f.dev, id, IRQFWD_LINE_MASK_MASK));
 	ASSERT_EQ(0, complete(_metadata, self, variant->resample, id));
-	ASSERT_EQ(1, efd_wait(self->unmask, WAIT_MS));
+	ASSERT_EQ(1, efd_wait(self->f.unmask, WAIT_MS));
 	/* The source triggers again: latched, not delivered. */
-	ASSERT_EQ(0, efd_signal(self->source));
-	ASSERT_EQ(0, line_wait_stat(self->dev, id, fired, 2, WAIT_MS, &info));
+	ASSERT_EQ(0, efd_signal(self->f.source));
+	ASSERT_EQ(0, line_wait_stat(self->f.dev, id, fired, 2, WAIT_MS, &info));
 	EXPECT_EQ(IRQFWD_LINE_STATE_MASKED | IRQFWD_LINE_STATE_PENDING,
 		  info.state);
-	EXPECT_EQ(0, efd_wait(self->sink, 50));
+	EXPECT_EQ(0, efd_wait(self->f.sink, 50));
 	EXPECT_EQ(1, info.stats.completed);
 }
 

@@ -10,35 +10,18 @@
 #include "irqfwd_util.h"
 
 FIXTURE(dev) {
-	int dev;
-	int source;
-	int sink;
-	int unmask;
-	int resample;
+	struct line_fds f;
 };
 
 FIXTURE_SETUP(dev)
 {
-	self->dev = irqfwd_open();
-	ASSERT_LE(0, self->dev) TH_LOG("open %s: %s", IRQFWD_DEV,
-				       strerror(errno));
-	self->source = new_eventfd();
-	self->sink = new_eventfd();
-	self->unmask = new_eventfd();
-	self->resample = new_eventfd();
-	ASSERT_LE(0, self->source);
-	ASSERT_LE(0, self->sink);
-	ASSERT_LE(0, self->unmask);
-	ASSERT_LE(0, self->resample);
+	ASSERT_EQ(0, line_fds_open(&self->f)) TH_LOG("%s: %s", IRQFWD_DEV,
+						   strerror(errno));
 }
 
 FIXTURE_TEARDOWN(dev)
 {
-	close(self->resample);
-	close(self->unmask);
-	close(self->sink);
-	close(self->source);
-	close(self->dev);
+	line_fds_close(&self->f);
 }
 
 /* An argument struct with room behind it, to test argsz. */
@@ -54,7 +37,7 @@ TEST_F(dev, get_info)
 	memset(&ext, POISON, sizeof(ext));
 	ext.info.argsz = sizeof(ext.info);
 	ext.info.flags = 0;
-	ASSERT_EQ(0, irqfwd_ioctl(self->dev, IRQFWD_GET_INFO, &ext.info));
+	ASSERT_EQ(0, irqfwd_ioctl(self->f.dev, IRQFWD_GET_INFO, &ext.info));
 	EXPECT_EQ(sizeof(ext.info), ext.info.argsz);
 	EXPECT_EQ(0, ext.info.flags);
 	EXPECT_EQ(IRQFWD_API_VERSION, ext.info.api_version);
@@ -72,12 +55,12 @@ TEST_F(dev, get_info_counts_lines)
 	struct irqfwd_line_create c;
 	struct irqfwd_info info;
 
-	line_create_init(&c, self->source, self->sink, IRQFWD_TRIGGER_EDGE);
-	ASSERT_LT(0, line_create(self->dev, &c));
+	line_create_init(&c, self->f.source, self->f.sink, IRQFWD_TRIGGER_EDGE);
+	ASSERT_LT(0, line_create(self->f.dev, &c));
 	memset(&info, POISON, sizeof(info));
 	info.argsz = sizeof(info);
 	info.flags = 0;
-	ASSERT_EQ(0, irqfwd_ioctl(self->dev, IRQFWD_GET_INFO, &info));
+	ASSERT_EQ(0, irqfwd_ioctl(self->f.dev, IRQFWD_GET_INFO, &info));
 	EXPECT_EQ(1, info.nr_lines);
 }
 
@@ -85,11 +68,11 @@ TEST_F(dev, argsz_short)
 {
 	struct irqfwd_info info = { .argsz = sizeof(info) - 1 };
 
-	EXPECT_EQ(-EINVAL, irqfwd_ioctl(self->dev, IRQFWD_GET_INFO, &info));
+	EXPECT_EQ(-EINVAL, irqfwd_ioctl(self->f.dev, IRQFWD_GET_INFO, &info));
 	info.argsz = 0;
-	EXPECT_EQ(-EINVAL, irqfwd_ioctl(self->dev, IRQFWD_GET_INFO, &info));
+	EXPECT_EQ(-EINVAL, irqfwd_ioctl(self->f.dev, IRQFWD_GET_INFO, &info));
 	info.argsz = 4;
-	EXPECT_EQ(-EINVAL, irqfwd_ioctl(self->dev, IRQFWD_GET_INFO, &info));
+	EXPECT_EQ(-EINVAL, irqfwd_ioctl(self->f.dev, IRQFWD_GET_INFO, &info));
 }
 
 TEST_F(dev, argsz_long_zero_tail)
@@ -98,7 +81,7 @@ TEST_F(dev, argsz_long_zero_tail)
 
 	memset(&ext, 0, sizeof(ext));
 	ext.info.argsz = sizeof(ext);
-	ASSERT_EQ(0, irqfwd_ioctl(self->dev, IRQFWD_GET_INFO, &ext.info));
+	ASSERT_EQ(0, irqfwd_ioctl(self->f.dev, IRQFWD_GET_INFO, &ext.info));
 	EXPECT_EQ(IRQFWD_API_VERSION, ext.info.api_version);
 	EXPECT_EQ(0, ext.tail[0]);
 	EXPECT_EQ(0, ext.tail[1]);
@@ -111,7 +94,7 @@ TEST_F(dev, argsz_long_nonzero_tail)
 	memset(&ext, 0, sizeof(ext));
 	ext.info.argsz = sizeof(ext);
 	ext.tail[1] = 1;
-	EXPECT_EQ(-E2BIG, irqfwd_ioctl(self->dev, IRQFWD_GET_INFO, &ext.info));
+	EXPECT_EQ(-E2BIG, irqfwd_ioctl(self->f.dev, IRQFWD_GET_INFO, &ext.info));
 }
 
 TEST_F(dev, argsz_too_big)
@@ -120,51 +103,51 @@ TEST_F(dev, argsz_too_big)
 	struct irqfwd_info *info = (struct irqfwd_info *)page;
 
 	info->argsz = sizeof(page);
-	EXPECT_EQ(-E2BIG, irqfwd_ioctl(self->dev, IRQFWD_GET_INFO, info));
+	EXPECT_EQ(-E2BIG, irqfwd_ioctl(self->f.dev, IRQFWD_GET_INFO, info));
 	info->argsz = 4097;
-	EXPECT_EQ(-E2BIG, irqfwd_ioctl(self->dev, IRQFWD_GET_INFO, info));
+	EXPECT_EQ(-E2BIG, irqfwd_ioctl(self->f.dev, IRQFWD_GET_INFO, info));
 	/* The limit itself is fine while the tail is zero. */
 	info->argsz = 4096;
-	EXPECT_EQ(0, irqfwd_ioctl(self->dev, IRQFWD_GET_INFO, info));
+	EXPECT_EQ(0, irqfwd_ioctl(self->f.dev, IRQFWD_GET_INFO, info));
 }
 
 TEST_F(dev, get_info_flags)
 {
 	struct irqfwd_info info = { .argsz = sizeof(info), .flags = 1 };
 
-	EXPECT_EQ(-EINVAL, irqfwd_ioctl(self->dev, IRQFWD_GET_INFO, &info));
+	EXPECT_EQ(-EINVAL, irqfwd_ioctl(self->f.dev, IRQFWD_GET_INFO, &info));
 	info.flags = 1u << 31;
-	EXPECT_EQ(-EINVAL, irqfwd_ioctl(self->dev, IRQFWD_GET_INFO, &info));
+	EXPECT_EQ(-EINVAL, irqfwd_ioctl(self->f.dev, IRQFWD_GET_INFO, &info));
 }
 
 TEST_F(dev, bad_pointer)
 {
-	EXPECT_EQ(-EFAULT, irqfwd_ioctl(self->dev, IRQFWD_GET_INFO, NULL));
-	EXPECT_EQ(-EFAULT, irqfwd_ioctl(self->dev, IRQFWD_LINE_CREATE,
+	EXPECT_EQ(-EFAULT, irqfwd_ioctl(self->f.dev, IRQFWD_GET_INFO, NULL));
+	EXPECT_EQ(-EFAULT, irqfwd_ioctl(self->f.dev, IRQFWD_LINE_CREATE,
 					(void *)8));
-	EXPECT_EQ(-EFAULT, irqfwd_ioctl(self->dev, IRQFWD_LINE_QUERY, NULL));
-	EXPECT_EQ(-EFAULT, irqfwd_ioctl(self->dev, IRQFWD_LINE_DESTROY, NULL));
-	EXPECT_EQ(-EFAULT, irqfwd_ioctl(self->dev, IRQFWD_LINE_EOI, NULL));
-	EXPECT_EQ(-EFAULT, irqfwd_ioctl(self->dev, IRQFWD_LINE_MASK, NULL));
-	EXPECT_EQ(-EFAULT, irqfwd_ioctl(self->dev, IRQFWD_LINE_SET_MODE, NULL));
+	EXPECT_EQ(-EFAULT, irqfwd_ioctl(self->f.dev, IRQFWD_LINE_QUERY, NULL));
+	EXPECT_EQ(-EFAULT, irqfwd_ioctl(self->f.dev, IRQFWD_LINE_DESTROY, NULL));
+	EXPECT_EQ(-EFAULT, irqfwd_ioctl(self->f.dev, IRQFWD_LINE_EOI, NULL));
+	EXPECT_EQ(-EFAULT, irqfwd_ioctl(self->f.dev, IRQFWD_LINE_MASK, NULL));
+	EXPECT_EQ(-EFAULT, irqfwd_ioctl(self->f.dev, IRQFWD_LINE_SET_MODE, NULL));
 }
 
 TEST_F(dev, unknown_ioctl)
 {
 	__u64 buf[8] = { sizeof(buf) };
 
-	EXPECT_EQ(-ENOTTY, irqfwd_ioctl(self->dev, _IO(IRQFWD_TYPE, 0x7f),
+	EXPECT_EQ(-ENOTTY, irqfwd_ioctl(self->f.dev, _IO(IRQFWD_TYPE, 0x7f),
 					buf));
-	EXPECT_EQ(-ENOTTY, irqfwd_ioctl(self->dev,
+	EXPECT_EQ(-ENOTTY, irqfwd_ioctl(self->f.dev,
 					_IOWR(IRQFWD_TYPE, 0x05, __u64), buf));
 	/* A known number with the wrong size or direction. */
-	EXPECT_EQ(-ENOTTY, irqfwd_ioctl(self->dev,
+	EXPECT_EQ(-ENOTTY, irqfwd_ioctl(self->f.dev,
 					_IOWR(IRQFWD_TYPE, 0x00, __u64), buf));
-	EXPECT_EQ(-ENOTTY, irqfwd_ioctl(self->dev,
+	EXPECT_EQ(-ENOTTY, irqfwd_ioctl(self->f.dev,
 					_IOR(IRQFWD_TYPE, 0x01,
 					     struct irqfwd_line_create), buf));
 	/* Another driver's magic. */
-	EXPECT_EQ(-ENOTTY, irqfwd_ioctl(self->dev, _IO(0xAE, 0x00), buf));
+	EXPECT_EQ(-ENOTTY, irqfwd_ioctl(self->f.dev, _IO(0xAE, 0x00), buf));
 }
 
 TEST_F(dev, create_and_query_edge)
@@ -173,12 +156,12 @@ TEST_F(dev, create_and_query_edge)
 	struct irqfwd_line_info info;
 	int id;
 
-	line_create_init(&c, self->source, self->sink, IRQFWD_TRIGGER_EDGE);
+	line_create_init(&c, self->f.source, self->f.sink, IRQFWD_TRIGGER_EDGE);
 	c.id = 0xdeadbeef;	/* output only */
-	id = line_create(self->dev, &c);
+	id = line_create(self->f.dev, &c);
 	ASSERT_LT(0, id);
 
-	ASSERT_EQ(0, line_query(self->dev, id, &info));
+	ASSERT_EQ(0, line_query(self->f.dev, id, &info));
 	EXPECT_EQ(sizeof(info), info.argsz);
 	EXPECT_EQ(0, info.flags);
 	EXPECT_EQ(id, info.id);
@@ -206,12 +189,12 @@ TEST_F(dev, create_and_query_level)
 	struct irqfwd_line_info info;
 	int id;
 
-	line_create_level(&c, self->source, self->sink, self->unmask,
-			  self->resample);
-	id = line_create(self->dev, &c);
+	line_create_level(&c, self->f.source, self->f.sink, self->f.unmask,
+			  self->f.resample);
+	id = line_create(self->f.dev, &c);
 	ASSERT_LT(0, id);
 
-	ASSERT_EQ(0, line_query(self->dev, id, &info));
+	ASSERT_EQ(0, line_query(self->f.dev, id, &info));
 	EXPECT_EQ(IRQFWD_LINE_UNMASK_FD | IRQFWD_LINE_RESAMPLE_FD,
 		  info.line_flags);
 	EXPECT_EQ(IRQFWD_TRIGGER_LEVEL, info.trigger);
@@ -225,25 +208,25 @@ TEST_F(dev, create_and_query_level)
 TEST_F(dev, create_bad_fd)
 {
 	struct irqfwd_line_create c;
-	int closed = dup(self->sink);
+	int closed = dup(self->f.sink);
 
 	ASSERT_LE(0, closed);
 	close(closed);
 
-	line_create_init(&c, -1, self->sink, IRQFWD_TRIGGER_EDGE);
-	EXPECT_EQ(-EBADF, line_create(self->dev, &c));
-	line_create_init(&c, closed, self->sink, IRQFWD_TRIGGER_EDGE);
-	EXPECT_EQ(-EBADF, line_create(self->dev, &c));
-	line_create_init(&c, self->source, -1, IRQFWD_TRIGGER_EDGE);
-	EXPECT_EQ(-EBADF, line_create(self->dev, &c));
-	line_create_init(&c, self->source, closed, IRQFWD_TRIGGER_EDGE);
-	EXPECT_EQ(-EBADF, line_create(self->dev, &c));
-	line_create_level(&c, self->source, self->sink, closed, -1);
-	EXPECT_EQ(-EBADF, line_create(self->dev, &c));
-	line_create_level(&c, self->source, self->sink, -1, -1);
+	line_create_init(&c, -1, self->f.sink, IRQFWD_TRIGGER_EDGE);
+	EXPECT_EQ(-EBADF, line_create(self->f.dev, &c));
+	line_create_init(&c, closed, self->f.sink, IRQFWD_TRIGGER_EDGE);
+	EXPECT_EQ(-EBADF, line_create(self->f.dev, &c));
+	line_create_init(&c, self->f.source, -1, IRQFWD_TRIGGER_EDGE);
+	EXPECT_EQ(-EBADF, line_create(self->f.dev, &c));
+	line_create_init(&c, self->f.source, closed, IRQFWD_TRIGGER_EDGE);
+	EXPECT_EQ(-EBADF, line_create(self->f.dev, &c));
+	line_create_level(&c, self->f.source, self->f.sink, closed, -1);
+	EXPECT_EQ(-EBADF, line_create(self->f.dev, &c));
+	line_create_level(&c, self->f.source, self->f.sink, -1, -1);
 	c.flags = IRQFWD_LINE_RESAMPLE_FD;
 	c.resample_fd = closed;
-	EXPECT_EQ(-EBADF, line_create(self->dev, &c));
+	EXPECT_EQ(-EBADF, line_create(self->f.dev, &c));
 	EXPECT_EQ(0, irqfwd_live_wait("lines", 0, 1000));
 }
 
@@ -256,16 +239,16 @@ TEST_F(dev, create_not_eventfd)
 	ASSERT_LE(0, null);
 	ASSERT_EQ(0, pipe(pipefd));
 
-	line_create_init(&c, null, self->sink, IRQFWD_TRIGGER_EDGE);
-	EXPECT_EQ(-EINVAL, line_create(self->dev, &c));
-	line_create_init(&c, self->source, pipefd[1], IRQFWD_TRIGGER_EDGE);
-	EXPECT_EQ(-EINVAL, line_create(self->dev, &c));
-	line_create_init(&c, self->dev, self->sink, IRQFWD_TRIGGER_EDGE);
-	EXPECT_EQ(-EINVAL, line_create(self->dev, &c));
-	line_create_level(&c, self->source, self->sink, pipefd[0], -1);
-	EXPECT_EQ(-EINVAL, line_create(self->dev, &c));
-	line_create_level(&c, self->source, self->sink, -1, null);
-	EXPECT_EQ(-EINVAL, line_create(self->dev, &c));
+	line_create_init(&c, null, self->f.sink, IRQFWD_TRIGGER_EDGE);
+	EXPECT_EQ(-EINVAL, line_create(self->f.dev, &c));
+	line_create_init(&c, self->f.source, pipefd[1], IRQFWD_TRIGGER_EDGE);
+	EXPECT_EQ(-EINVAL, line_create(self->f.dev, &c));
+	line_create_init(&c, self->f.dev, self->f.sink, IRQFWD_TRIGGER_EDGE);
+	EXPECT_EQ(-EINVAL, line_create(self->f.dev, &c));
+	line_create_level(&c, self->f.source, self->f.sink, pipefd[0], -1);
+	EXPECT_EQ(-EINVAL, line_create(self->f.dev, &c));
+	line_create_level(&c, self->f.source, self->f.sink, -1, null);
+	EXPECT_EQ(-EINVAL, line_create(self->f.dev, &c));
 
 	close(pipefd[0]);
 	close(pipefd[1]);
@@ -276,41 +259,41 @@ TEST_F(dev, create_unknown_flags)
 {
 	struct irqfwd_line_create c;
 
-	line_create_level(&c, self->source, self->sink, -1, -1);
+	line_create_level(&c, self->f.source, self->f.sink, -1, -1);
 	c.flags = 1u << 2;
-	EXPECT_EQ(-EINVAL, line_create(self->dev, &c));
+	EXPECT_EQ(-EINVAL, line_create(self->f.dev, &c));
 	c.flags = 1u << 31;
-	EXPECT_EQ(-EINVAL, line_create(self->dev, &c));
+	EXPECT_EQ(-EINVAL, line_create(self->f.dev, &c));
 }
 
 TEST_F(dev, create_reserved)
 {
 	struct irqfwd_line_create c;
 
-	line_create_init(&c, self->source, self->sink, IRQFWD_TRIGGER_EDGE);
+	line_create_init(&c, self->f.source, self->f.sink, IRQFWD_TRIGGER_EDGE);
 	c.__reserved = 1;
-	EXPECT_EQ(-EINVAL, line_create(self->dev, &c));
+	EXPECT_EQ(-EINVAL, line_create(self->f.dev, &c));
 }
 
 TEST_F(dev, create_bad_trigger)
 {
 	struct irqfwd_line_create c;
 
-	line_create_init(&c, self->source, self->sink, 2);
-	EXPECT_EQ(-EINVAL, line_create(self->dev, &c));
+	line_create_init(&c, self->f.source, self->f.sink, 2);
+	EXPECT_EQ(-EINVAL, line_create(self->f.dev, &c));
 	c.trigger = ~0u;
-	EXPECT_EQ(-EINVAL, line_create(self->dev, &c));
+	EXPECT_EQ(-EINVAL, line_create(self->f.dev, &c));
 }
 
 TEST_F(dev, create_bad_mode)
 {
 	struct irqfwd_line_create c;
 
-	line_create_init(&c, self->source, self->sink, IRQFWD_TRIGGER_EDGE);
+	line_create_init(&c, self->f.source, self->f.sink, IRQFWD_TRIGGER_EDGE);
 	c.mode = 2;
-	EXPECT_EQ(-EINVAL, line_create(self->dev, &c));
+	EXPECT_EQ(-EINVAL, line_create(self->f.dev, &c));
 	c.mode = ~0u;
-	EXPECT_EQ(-EINVAL, line_create(self->dev, &c));
+	EXPECT_EQ(-EINVAL, line_create(self->f.dev, &c));
 }
 
 /*
@@ -323,11 +306,11 @@ TEST_F(dev, create_forwarded_without_producer)
 	struct irqfwd_line_info info;
 	int id;
 
-	line_create_init(&c, self->source, self->sink, IRQFWD_TRIGGER_EDGE);
+	line_create_init(&c, self->f.source, self->f.sink, IRQFWD_TRIGGER_EDGE);
 	c.mode = IRQFWD_MODE_FORWARDED;
-	id = line_create(self->dev, &c);
+	id = line_create(self->f.dev, &c);
 	ASSERT_LT(0, id);
-	ASSERT_EQ(0, line_query(self->dev, id, &info));
+	ASSERT_EQ(0, line_query(self->f.dev, id, &info));
 	EXPECT_EQ(IRQFWD_MODE_FORWARDED, info.mode);
 	EXPECT_EQ(IRQFWD_MODE_MASKED, info.effective_mode);
 	EXPECT_EQ(IRQFWD_REASON_NO_PRODUCER, info.reason);
@@ -335,8 +318,8 @@ TEST_F(dev, create_forwarded_without_producer)
 	EXPECT_EQ(0, info.bypass);
 
 	/* Still relays, on the eventfd path. */
-	ASSERT_EQ(0, efd_signal(self->source));
-	EXPECT_EQ(1, efd_wait(self->sink, 2000));
+	ASSERT_EQ(0, efd_signal(self->f.source));
+	EXPECT_EQ(1, efd_wait(self->f.sink, 2000));
 }
 
 TEST_F(dev, forwarded_level_line)
@@ -345,9 +328,9 @@ TEST_F(dev, forwarded_level_line)
 	struct irqfwd_line_mode m;
 	int id;
 
-	line_create_level(&c, self->source, self->sink, self->unmask, -1);
+	line_create_level(&c, self->f.source, self->f.sink, self->f.unmask, -1);
 	c.mode = IRQFWD_MODE_FORWARDED;
-	id = line_create(self->dev, &c);
+	id = line_create(self->f.dev, &c);
 	ASSERT_LT(0, id);
 
 	memset(&m, POISON, sizeof(m));
@@ -355,7 +338,7 @@ TEST_F(dev, forwarded_level_line)
 	m.flags = 0;
 	m.id = id;
 	m.mode = IRQFWD_MODE_FORWARDED;
-	ASSERT_EQ(0, irqfwd_ioctl(self->dev, IRQFWD_LINE_SET_MODE, &m));
+	ASSERT_EQ(0, irqfwd_ioctl(self->f.dev, IRQFWD_LINE_SET_MODE, &m));
 	EXPECT_EQ(IRQFWD_MODE_MASKED, m.effective_mode);
 	EXPECT_EQ(IRQFWD_REASON_LEVEL, m.reason);
 	EXPECT_EQ(IRQFWD_MODE_FORWARDED, m.mode);
@@ -369,8 +352,8 @@ TEST_F(dev, set_mode)
 	struct irqfwd_line_mode m;
 	int id;
 
-	line_create_init(&c, self->source, self->sink, IRQFWD_TRIGGER_EDGE);
-	id = line_create(self->dev, &c);
+	line_create_init(&c, self->f.source, self->f.sink, IRQFWD_TRIGGER_EDGE);
+	id = line_create(self->f.dev, &c);
 	ASSERT_LT(0, id);
 
 	memset(&m, POISON, sizeof(m));
@@ -378,15 +361,15 @@ TEST_F(dev, set_mode)
 	m.flags = 0;
 	m.id = id;
 	m.mode = IRQFWD_MODE_FORWARDED;
-	ASSERT_EQ(0, irqfwd_ioctl(self->dev, IRQFWD_LINE_SET_MODE, &m));
+	ASSERT_EQ(0, irqfwd_ioctl(self->f.dev, IRQFWD_LINE_SET_MODE, &m));
 	EXPECT_EQ(IRQFWD_MODE_MASKED, m.effective_mode);
 	EXPECT_EQ(IRQFWD_REASON_NO_PRODUCER, m.reason);
-	ASSERT_EQ(0, line_query(self->dev, id, &info));
+	ASSERT_EQ(0, line_query(self->f.dev, id, &info));
 	EXPECT_EQ(IRQFWD_MODE_FORWARDED, info.mode);
 	EXPECT_EQ(IRQFWD_REASON_NO_PRODUCER, info.reason);
 
 	m.mode = IRQFWD_MODE_MASKED;
-	ASSERT_EQ(0, irqfwd_ioctl(self->dev, IRQFWD_LINE_SET_MODE, &m));
+	ASSERT_EQ(0, irqfwd_ioctl(self->f.dev, IRQFWD_LINE_SET_MODE, &m));
 	EXPECT_EQ(IRQFWD_MODE_MASKED, m.effective_mode);
 	EXPECT_EQ(IRQFWD_REASON_NONE, m.reason);
 }
@@ -397,48 +380,48 @@ TEST_F(dev, set_mode_errors)
 	struct irqfwd_line_mode m = { .argsz = sizeof(m), .id = 77 };
 	int id;
 
-	EXPECT_EQ(-ENOENT, irqfwd_ioctl(self->dev, IRQFWD_LINE_SET_MODE, &m));
-	line_create_init(&c, self->source, self->sink, IRQFWD_TRIGGER_EDGE);
-	id = line_create(self->dev, &c);
+	EXPECT_EQ(-ENOENT, irqfwd_ioctl(self->f.dev, IRQFWD_LINE_SET_MODE, &m));
+	line_create_init(&c, self->f.source, self->f.sink, IRQFWD_TRIGGER_EDGE);
+	id = line_create(self->f.dev, &c);
 	ASSERT_LT(0, id);
 	m.id = id;
 	m.mode = 2;
-	EXPECT_EQ(-EINVAL, irqfwd_ioctl(self->dev, IRQFWD_LINE_SET_MODE, &m));
+	EXPECT_EQ(-EINVAL, irqfwd_ioctl(self->f.dev, IRQFWD_LINE_SET_MODE, &m));
 	m.mode = IRQFWD_MODE_FORWARDED;
 	m.flags = 1;
-	EXPECT_EQ(-EINVAL, irqfwd_ioctl(self->dev, IRQFWD_LINE_SET_MODE, &m));
+	EXPECT_EQ(-EINVAL, irqfwd_ioctl(self->f.dev, IRQFWD_LINE_SET_MODE, &m));
 	m.flags = 0;
 	m.argsz = offsetof(struct irqfwd_line_mode, reason);
-	EXPECT_EQ(-EINVAL, irqfwd_ioctl(self->dev, IRQFWD_LINE_SET_MODE, &m));
+	EXPECT_EQ(-EINVAL, irqfwd_ioctl(self->f.dev, IRQFWD_LINE_SET_MODE, &m));
 }
 
 TEST_F(dev, create_edge_level_flags)
 {
 	struct irqfwd_line_create c;
 
-	line_create_level(&c, self->source, self->sink, self->unmask, -1);
+	line_create_level(&c, self->f.source, self->f.sink, self->f.unmask, -1);
 	c.trigger = IRQFWD_TRIGGER_EDGE;
-	EXPECT_EQ(-EINVAL, line_create(self->dev, &c));
-	line_create_level(&c, self->source, self->sink, -1, self->resample);
+	EXPECT_EQ(-EINVAL, line_create(self->f.dev, &c));
+	line_create_level(&c, self->f.source, self->f.sink, -1, self->f.resample);
 	c.trigger = IRQFWD_TRIGGER_EDGE;
-	EXPECT_EQ(-EINVAL, line_create(self->dev, &c));
+	EXPECT_EQ(-EINVAL, line_create(self->f.dev, &c));
 }
 
 TEST_F(dev, create_same_eventfd)
 {
 	struct irqfwd_line_create c;
-	int alias = dup(self->source);
+	int alias = dup(self->f.source);
 
 	ASSERT_LE(0, alias);
-	line_create_init(&c, self->source, self->source, IRQFWD_TRIGGER_EDGE);
-	EXPECT_EQ(-EINVAL, line_create(self->dev, &c));
+	line_create_init(&c, self->f.source, self->f.source, IRQFWD_TRIGGER_EDGE);
+	EXPECT_EQ(-EINVAL, line_create(self->f.dev, &c));
 	/* Another descriptor of the same eventfd is the same eventfd. */
-	line_create_init(&c, self->source, alias, IRQFWD_TRIGGER_EDGE);
-	EXPECT_EQ(-EINVAL, line_create(self->dev, &c));
-	line_create_level(&c, self->source, self->sink, -1, alias);
-	EXPECT_EQ(-EINVAL, line_create(self->dev, &c));
-	line_create_level(&c, self->source, self->sink, -1, self->sink);
-	EXPECT_EQ(-EINVAL, line_create(self->dev, &c));
+	line_create_init(&c, self->f.source, alias, IRQFWD_TRIGGER_EDGE);
+	EXPECT_EQ(-EINVAL, line_create(self->f.dev, &c));
+	line_create_level(&c, self->f.source, self->f.sink, -1, alias);
+	EXPECT_EQ(-EINVAL, line_create(self->f.dev, &c));
+	line_create_level(&c, self->f.source, self->f.sink, -1, self->f.sink);
+	EXPECT_EQ(-EINVAL, line_create(self->f.dev, &c));
 	close(alias);
 }
 
@@ -449,12 +432,12 @@ TEST_F(dev, create_source_busy)
 
 	sink2 = new_eventfd();
 	ASSERT_LE(0, sink2);
-	line_create_init(&c, self->source, self->sink, IRQFWD_TRIGGER_EDGE);
-	id = line_create(self->dev, &c);
+	line_create_init(&c, self->f.source, self->f.sink, IRQFWD_TRIGGER_EDGE);
+	id = line_create(self->f.dev, &c);
 	ASSERT_LT(0, id);
 
-	line_create_init(&c, self->source, sink2, IRQFWD_TRIGGER_EDGE);
-	EXPECT_EQ(-EBUSY, line_create(self->dev, &c));
+	line_create_init(&c, self->f.source, sink2, IRQFWD_TRIGGER_EDGE);
+	EXPECT_EQ(-EBUSY, line_create(self->f.dev, &c));
 
 	/* In any context. */
 	other = irqfwd_open();
@@ -462,7 +445,7 @@ TEST_F(dev, create_source_busy)
 	EXPECT_EQ(-EBUSY, line_create(other, &c));
 
 	/* Free again once the line is gone. */
-	ASSERT_EQ(0, line_destroy(self->dev, id));
+	ASSERT_EQ(0, line_destroy(self->f.dev, id));
 	EXPECT_LT(0, line_create(other, &c));
 	close(other);
 	close(sink2);
@@ -476,21 +459,21 @@ TEST_F(dev, create_loop)
 
 	third = new_eventfd();
 	ASSERT_LE(0, third);
-	line_create_init(&c, self->source, self->sink, IRQFWD_TRIGGER_EDGE);
-	ASSERT_LT(0, line_create(self->dev, &c));
+	line_create_init(&c, self->f.source, self->f.sink, IRQFWD_TRIGGER_EDGE);
+	ASSERT_LT(0, line_create(self->f.dev, &c));
 
 	/* A sink as source, a source as sink: in any context. */
 	other = irqfwd_open();
 	ASSERT_LE(0, other);
-	line_create_init(&c, self->sink, third, IRQFWD_TRIGGER_EDGE);
-	EXPECT_EQ(-EINVAL, line_create(self->dev, &c));
+	line_create_init(&c, self->f.sink, third, IRQFWD_TRIGGER_EDGE);
+	EXPECT_EQ(-EINVAL, line_create(self->f.dev, &c));
 	EXPECT_EQ(-EINVAL, line_create(other, &c));
-	line_create_init(&c, third, self->source, IRQFWD_TRIGGER_EDGE);
-	EXPECT_EQ(-EINVAL, line_create(self->dev, &c));
+	line_create_init(&c, third, self->f.source, IRQFWD_TRIGGER_EDGE);
+	EXPECT_EQ(-EINVAL, line_create(self->f.dev, &c));
 	EXPECT_EQ(-EINVAL, line_create(other, &c));
 
 	/* A shared sink is fine. */
-	line_create_init(&c, third, self->sink, IRQFWD_TRIGGER_EDGE);
+	line_create_init(&c, third, self->f.sink, IRQFWD_TRIGGER_EDGE);
 	EXPECT_LT(0, line_create(other, &c));
 	close(other);
 	close(third);
@@ -503,15 +486,15 @@ TEST_F(dev, create_argsz)
 		__u32 tail;
 	} ext;
 
-	line_create_init(&ext.c, self->source, self->sink,
+	line_create_init(&ext.c, self->f.source, self->f.sink,
 			 IRQFWD_TRIGGER_EDGE);
 	ext.c.argsz = sizeof(ext.c) - 4;
-	EXPECT_EQ(-EINVAL, line_create(self->dev, &ext.c));
+	EXPECT_EQ(-EINVAL, line_create(self->f.dev, &ext.c));
 	ext.c.argsz = sizeof(ext);
 	ext.tail = 7;
-	EXPECT_EQ(-E2BIG, line_create(self->dev, &ext.c));
+	EXPECT_EQ(-E2BIG, line_create(self->f.dev, &ext.c));
 	ext.tail = 0;
-	EXPECT_LT(0, line_create(self->dev, &ext.c));
+	EXPECT_LT(0, line_create(self->f.dev, &ext.c));
 }
 
 TEST_F(dev, destroy_errors)
@@ -520,25 +503,25 @@ TEST_F(dev, destroy_errors)
 	struct irqfwd_line_create c;
 	int id;
 
-	EXPECT_EQ(-ENOENT, line_destroy(self->dev, 0));
-	EXPECT_EQ(-ENOENT, line_destroy(self->dev, 12345));
+	EXPECT_EQ(-ENOENT, line_destroy(self->f.dev, 0));
+	EXPECT_EQ(-ENOENT, line_destroy(self->f.dev, 12345));
 
-	line_create_init(&c, self->source, self->sink, IRQFWD_TRIGGER_EDGE);
-	id = line_create(self->dev, &c);
+	line_create_init(&c, self->f.source, self->f.sink, IRQFWD_TRIGGER_EDGE);
+	id = line_create(self->f.dev, &c);
 	ASSERT_LT(0, id);
 
 	d = (struct irqfwd_line_destroy){ .argsz = sizeof(d), .id = id,
 					  .flags = 1 };
-	EXPECT_EQ(-EINVAL, irqfwd_ioctl(self->dev, IRQFWD_LINE_DESTROY, &d));
+	EXPECT_EQ(-EINVAL, irqfwd_ioctl(self->f.dev, IRQFWD_LINE_DESTROY, &d));
 	d.flags = 0;
 	d.__reserved = 1;
-	EXPECT_EQ(-EINVAL, irqfwd_ioctl(self->dev, IRQFWD_LINE_DESTROY, &d));
+	EXPECT_EQ(-EINVAL, irqfwd_ioctl(self->f.dev, IRQFWD_LINE_DESTROY, &d));
 	d.__reserved = 0;
 	d.argsz = sizeof(d) - 1;
-	EXPECT_EQ(-EINVAL, irqfwd_ioctl(self->dev, IRQFWD_LINE_DESTROY, &d));
+	EXPECT_EQ(-EINVAL, irqfwd_ioctl(self->f.dev, IRQFWD_LINE_DESTROY, &d));
 
-	EXPECT_EQ(0, line_destroy(self->dev, id));
-	EXPECT_EQ(-ENOENT, line_destroy(self->dev, id));
+	EXPECT_EQ(0, line_destroy(self->f.dev, id));
+	EXPECT_EQ(-ENOENT, line_destroy(self->f.dev, id));
 }
 
 TEST_F(dev, query_errors)
@@ -547,21 +530,21 @@ TEST_F(dev, query_errors)
 	struct irqfwd_line_create c;
 	int id;
 
-	EXPECT_EQ(-ENOENT, line_query(self->dev, 1, &info));
-	line_create_init(&c, self->source, self->sink, IRQFWD_TRIGGER_EDGE);
-	id = line_create(self->dev, &c);
+	EXPECT_EQ(-ENOENT, line_query(self->f.dev, 1, &info));
+	line_create_init(&c, self->f.source, self->f.sink, IRQFWD_TRIGGER_EDGE);
+	id = line_create(self->f.dev, &c);
 	ASSERT_LT(0, id);
 
 	memset(&info, 0, sizeof(info));
 	info.argsz = sizeof(info);
 	info.id = id;
 	info.flags = 1;
-	EXPECT_EQ(-EINVAL, irqfwd_ioctl(self->dev, IRQFWD_LINE_QUERY, &info));
+	EXPECT_EQ(-EINVAL, irqfwd_ioctl(self->f.dev, IRQFWD_LINE_QUERY, &info));
 	info.flags = 0;
 	info.argsz = offsetof(struct irqfwd_line_info, stats);
-	EXPECT_EQ(-EINVAL, irqfwd_ioctl(self->dev, IRQFWD_LINE_QUERY, &info));
-	EXPECT_EQ(0, line_destroy(self->dev, id));
-	EXPECT_EQ(-ENOENT, line_query(self->dev, id, &info));
+	EXPECT_EQ(-EINVAL, irqfwd_ioctl(self->f.dev, IRQFWD_LINE_QUERY, &info));
+	EXPECT_EQ(0, line_destroy(self->f.dev, id));
+	EXPECT_EQ(-ENOENT, line_query(self->f.dev, id, &info));
 }
 
 TEST_F(dev, eoi_errors)
@@ -570,18 +553,18 @@ TEST_F(dev, eoi_errors)
 	struct irqfwd_line_eoi e;
 	int id;
 
-	EXPECT_EQ(-ENOENT, line_eoi(self->dev, 1));
-	line_create_init(&c, self->source, self->sink, IRQFWD_TRIGGER_EDGE);
-	id = line_create(self->dev, &c);
+	EXPECT_EQ(-ENOENT, line_eoi(self->f.dev, 1));
+	line_create_init(&c, self->f.source, self->f.sink, IRQFWD_TRIGGER_EDGE);
+	id = line_create(self->f.dev, &c);
 	ASSERT_LT(0, id);
-	EXPECT_EQ(-EINVAL, line_eoi(self->dev, id));
+	EXPECT_EQ(-EINVAL, line_eoi(self->f.dev, id));
 
 	e = (struct irqfwd_line_eoi){ .argsz = sizeof(e), .id = id,
 				      .flags = 2 };
-	EXPECT_EQ(-EINVAL, irqfwd_ioctl(self->dev, IRQFWD_LINE_EOI, &e));
+	EXPECT_EQ(-EINVAL, irqfwd_ioctl(self->f.dev, IRQFWD_LINE_EOI, &e));
 	e.flags = 0;
 	e.__reserved = 3;
-	EXPECT_EQ(-EINVAL, irqfwd_ioctl(self->dev, IRQFWD_LINE_EOI, &e));
+	EXPECT_EQ(-EINVAL, irqfwd_ioctl(self->f.dev, IRQFWD_LINE_EOI, &e));
 }
 
 TEST_F(dev, mask_errors)
@@ -590,28 +573,28 @@ TEST_F(dev, mask_errors)
 	struct irqfwd_line_mask m;
 	int id;
 
-	EXPECT_EQ(-ENOENT, line_mask(self->dev, 1, 0));
-	line_create_init(&c, self->source, self->sink, IRQFWD_TRIGGER_EDGE);
-	id = line_create(self->dev, &c);
+	EXPECT_EQ(-ENOENT, line_mask(self->f.dev, 1, 0));
+	line_create_init(&c, self->f.source, self->f.sink, IRQFWD_TRIGGER_EDGE);
+	id = line_create(self->f.dev, &c);
 	ASSERT_LT(0, id);
 
-	EXPECT_EQ(-EINVAL, line_mask(self->dev, id, IRQFWD_LINE_MASK_MASK |
+	EXPECT_EQ(-EINVAL, line_mask(self->f.dev, id, IRQFWD_LINE_MASK_MASK |
 				     IRQFWD_LINE_MASK_UNMASK));
-	EXPECT_EQ(-EINVAL, line_mask(self->dev, id, 1u << 3));
-	EXPECT_EQ(-EINVAL, line_mask(self->dev, id, 1u << 31));
+	EXPECT_EQ(-EINVAL, line_mask(self->f.dev, id, 1u << 3));
+	EXPECT_EQ(-EINVAL, line_mask(self->f.dev, id, 1u << 31));
 	/* Nothing changed by the refused calls. */
-	EXPECT_EQ(0, line_mask(self->dev, id, 0));
+	EXPECT_EQ(0, line_mask(self->f.dev, id, 0));
 
 	memset(&m, POISON, sizeof(m));
 	m.argsz = sizeof(m) - 1;
 	m.flags = 0;
 	m.id = id;
-	EXPECT_EQ(-EINVAL, irqfwd_ioctl(self->dev, IRQFWD_LINE_MASK, &m));
+	EXPECT_EQ(-EINVAL, irqfwd_ioctl(self->f.dev, IRQFWD_LINE_MASK, &m));
 
 	/* The state is written back, every bit of it. */
 	m.argsz = sizeof(m);
 	m.flags = IRQFWD_LINE_MASK_MASK;
-	ASSERT_EQ(0, irqfwd_ioctl(self->dev, IRQFWD_LINE_MASK, &m));
+	ASSERT_EQ(0, irqfwd_ioctl(self->f.dev, IRQFWD_LINE_MASK, &m));
 	EXPECT_EQ(IRQFWD_LINE_STATE_MASKED, m.state);
 	EXPECT_EQ(sizeof(m), m.argsz);
 	EXPECT_EQ(id, m.id);
@@ -624,8 +607,8 @@ TEST_F(dev, other_file_line_id)
 	struct irqfwd_line_create c;
 	int other, id;
 
-	line_create_level(&c, self->source, self->sink, -1, -1);
-	id = line_create(self->dev, &c);
+	line_create_level(&c, self->f.source, self->f.sink, -1, -1);
+	id = line_create(self->f.dev, &c);
 	ASSERT_LT(0, id);
 
 	other = irqfwd_open();
@@ -637,8 +620,8 @@ TEST_F(dev, other_file_line_id)
 	EXPECT_EQ(-ENOENT, line_destroy(other, id));
 	close(other);
 
-	EXPECT_EQ(0, line_query(self->dev, id, &info));
-	EXPECT_EQ(0, line_destroy(self->dev, id));
+	EXPECT_EQ(0, line_query(self->f.dev, id, &info));
+	EXPECT_EQ(0, line_destroy(self->f.dev, id));
 }
 
 TEST_F(dev, ids_not_reused)
@@ -646,11 +629,11 @@ TEST_F(dev, ids_not_reused)
 	struct irqfwd_line_create c;
 	int id1, id2;
 
-	line_create_init(&c, self->source, self->sink, IRQFWD_TRIGGER_EDGE);
-	id1 = line_create(self->dev, &c);
+	line_create_init(&c, self->f.source, self->f.sink, IRQFWD_TRIGGER_EDGE);
+	id1 = line_create(self->f.dev, &c);
 	ASSERT_LT(0, id1);
-	ASSERT_EQ(0, line_destroy(self->dev, id1));
-	id2 = line_create(self->dev, &c);
+	ASSERT_EQ(0, line_destroy(self->f.dev, id1));
+	id2 = line_create(self->f.dev, &c);
 	ASSERT_LT(0, id2);
 	EXPECT_NE(id1, id2);
 }
@@ -677,21 +660,21 @@ TEST_F(dev, max_lines)
 	int src[4], i;
 
 	ASSERT_EQ(0, write_param("max_lines", "3"));
-	ASSERT_EQ(0, irqfwd_ioctl(self->dev, IRQFWD_GET_INFO, &info));
+	ASSERT_EQ(0, irqfwd_ioctl(self->f.dev, IRQFWD_GET_INFO, &info));
 	EXPECT_EQ(3, info.max_lines);
 
 	for (i = 0; i < 4; i++) {
 		src[i] = new_eventfd();
 		ASSERT_LE(0, src[i]);
-		line_create_init(&c, src[i], self->sink, IRQFWD_TRIGGER_EDGE);
+		line_create_init(&c, src[i], self->f.sink, IRQFWD_TRIGGER_EDGE);
 		if (i < 3) {
-			EXPECT_LT(0, line_create(self->dev, &c));
+			EXPECT_LT(0, line_create(self->f.dev, &c));
 		} else {
-			EXPECT_EQ(-ENOSPC, line_create(self->dev, &c));
+			EXPECT_EQ(-ENOSPC, line_create(self->f.dev, &c));
 		}
 	}
 	ASSERT_EQ(0, write_param("max_lines", "65536"));
-	EXPECT_LT(0, line_create(self->dev, &c));
+	EXPECT_LT(0, line_create(self->f.dev, &c));
 	for (i = 0; i < 4; i++)
 		close(src[i]);
 }

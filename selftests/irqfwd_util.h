@@ -46,6 +46,40 @@ static inline int new_eventfd(void)
 	return eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 }
 
+/* /dev/irqfwd and the eventfds of a line, as most fixtures want them. */
+struct line_fds {
+	int dev;
+	int source;
+	int sink;
+	int unmask;
+	int resample;
+};
+
+/* Returns 0, or -errno with everything closed again. */
+static inline int line_fds_open(struct line_fds *f)
+{
+	int *fds[] = { &f->source, &f->sink, &f->unmask, &f->resample };
+	unsigned int i;
+
+	f->dev = irqfwd_open();
+	for (i = 0; i < 4; i++)
+		*fds[i] = new_eventfd();
+	if (f->dev >= 0 && f->source >= 0 && f->sink >= 0 &&
+	    f->unmask >= 0 && f->resample >= 0)
+		return 0;
+	return -errno;
+}
+
+static inline void line_fds_close(struct line_fds *f)
+{
+	int fds[] = { f->dev, f->source, f->sink, f->unmask, f->resample };
+	unsigned int i;
+
+	for (i = 0; i < 5; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+}
+
 static inline void line_create_init(struct irqfwd_line_create *c,
 				    int source, int sink, __u32 trigger)
 {
