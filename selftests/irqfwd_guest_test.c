@@ -16,15 +16,12 @@
 #define WAIT_MS		2000
 #define ROUNDS		1000
 #define GUEST_GSI	5
+#define MSI_GSI		24
 
 FIXTURE(guest) {
 	struct edu edu;
+	struct line_fds f;
 	struct kvm_guest guest;
-	int dev;
-	int source;
-	int sink;
-	int unmask;
-	int resample;
 	__u32 id;
 };
 
@@ -53,32 +50,25 @@ FIXTURE_SETUP(guest)
 
 	ret = edu_open(&self->edu);
 	ASSERT_EQ(0, ret) TH_LOG("edu device via vfio-pci: %s", strerror(-ret));
-	self->dev = irqfwd_open();
-	self->source = new_eventfd();
-	self->sink = new_eventfd();
-	self->unmask = new_eventfd();
-	self->resample = new_eventfd();
-	ASSERT_LE(0, self->dev);
-	ASSERT_LE(0, self->source);
-	ASSERT_LE(0, self->sink);
-	ASSERT_LE(0, self->unmask);
-	ASSERT_LE(0, self->resample);
+	ASSERT_EQ(0, line_fds_open(&self->f));
+	ASSERT_LE(0, self->f.unmask);
+	ASSERT_LE(0, self->f.resample);
 
 	ret = kvm_guest_create(&self->guest, guest_intx_start,
 			       guest_intx_end - guest_intx_start);
 	ASSERT_EQ(0, ret) TH_LOG("KVM guest: %s", strerror(-ret));
 	irqfd = (struct kvm_irqfd){
-		.fd = self->sink,
+		.fd = self->f.sink,
 		.gsi = GUEST_GSI,
 		.flags = KVM_IRQFD_FLAG_RESAMPLE,
-		.resamplefd = self->resample,
+		.resamplefd = self->f.resample,
 	};
 	ASSERT_EQ(0, ioctl(self->guest.vm, KVM_IRQFD, &irqfd));
 
-	ASSERT_EQ(0, edu_set_intx(&self->edu, self->source, self->unmask));
-	line_create_level(&c, self->source, self->sink, self->unmask,
-			  self->resample);
-	id = line_create(self->dev, &c);
+	ASSERT_EQ(0, edu_set_intx(&self->edu, self->f.source, self->f.unmask));
+	line_create_level(&c, self->f.source, self->f.sink, self->f.unmask,
+			  self->f.resample);
+	id = line_create(self->f.dev, &c);
 	ASSERT_LT(0, id);
 	self->id = id;
 }
@@ -86,13 +76,9 @@ FIXTURE_SETUP(guest)
 FIXTURE_TEARDOWN(guest)
 {
 	edu_set_intx(&self->edu, -1, -1);
-	close(self->dev);
+	line_fds_close(&self->f);
 	kvm_guest_close(&self->guest);
 	edu_close(&self->edu);
-	close(self->resample);
-	close(self->unmask);
-	close(self->sink);
-	close(self->source);
 }
 
 /* Wait until the guest has handled @n interrupts; returns what it has. */
@@ -109,85 +95,176 @@ static unsigned long wait_handled(struct kvm_guest *g, unsigned long n)
 	}
 }
 
+/* Why the guest missed an interrupt: the line, the PIC and the APIC. */
+static void guest_explain(struct __test_metadata *_metadata,
+			  struct kvm_guest *g, int dev, __u32 id)
+{
+	struct kvm_irqchip chip = { .chip_id = KVM_IRQCHIP_PIC_MASTER };
+	struct irqfwd_line_info info;
+	struct kvm_lapic_state lapic;
+
+	line_query(dev, id, &info);
+	ioctl(g->vm, KVM_GET_IRQCHIP, &chip);
+	ioctl(g->vcpu, KVM_GET_LAPIC, &lapic);
+	TH_LOG("line fired %llu delivered %llu completed %llu unmasked %llu state %#x reason %u",
+	       (unsigned long long)info.stats.fired,
+	       (unsigned long long)info.stats.delivered,
+	       (unsigned long long)info.stats.completed,
+	       (unsigned long long)info.stats.unmasked, info.state,
+	       info.reason);
+	TH_LOG("pic irr %#x isr %#x; apic isr[64] %#x irr[64] %#x; guest error %d spurious %lu phantom %lu",
+	       chip.chip.pic.irr, chip.chip.pic.isr,
+	       *(uint32_t *)&lapic.regs[0x120], *(uint32_t *)&lapic.regs[0x220],
+	       atomic_load(&g->error), atomic_load(&g->spurious),
+	       atomic_load(&g->phantom));
+}
+
+/*
+ * Start the guest, raise ROUNDS interrupts one after the other, each
+ * handled by the guest before the next, optionally while a toggler works
+ * the line; returns the microseconds per round trip.
+ */
+static double guest_rounds(struct __test_metadata *_metadata,
+			   struct kvm_guest *g, struct edu *edu, int dev,
+			   __u32 id, struct toggler *t, bool modes)
+{
+	unsigned long i, handled;
+	uint64_t t0, t1;
+
+	ASSERT_EQ(0, kvm_guest_start(g, guest_ack, edu));
+	for (i = 0; i < 5000 && !atomic_load(&g->ready); i++)
+		usleep(1000);
+	ASSERT_TRUE(atomic_load(&g->ready))
+		TH_LOG("guest not ready, error %d", atomic_load(&g->error));
+	if (t)
+		toggler_start(t, dev, id, modes);
+
+	t0 = now_ns();
+	for (i = 1; i <= ROUNDS; i++) {
+		edu_raise(edu);
+		handled = wait_handled(g, i);
+		if (handled != i)
+			guest_explain(_metadata, g, dev, id);
+		ASSERT_EQ(i, handled);
+	}
+	t1 = now_ns();
+	if (t) {
+		toggler_stop(t);
+		ASSERT_LE(0, line_mask(dev, id, IRQFWD_LINE_MASK_UNMASK));
+		TH_LOG("toggles %lu masks %lu", t->toggles, t->masks);
+		EXPECT_EQ(0, atomic_load(&t->errors));
+		EXPECT_LT(0, t->masks);
+	}
+	/* Nothing more comes. */
+	usleep(50000);
+	kvm_guest_stop(g);
+	EXPECT_EQ(0, atomic_load(&g->error));
+	EXPECT_EQ(ROUNDS, atomic_load(&g->handled));
+	TH_LOG("guest: %lu handled, %lu spurious interrupts, %lu phantom entries",
+	       atomic_load(&g->handled), atomic_load(&g->spurious),
+	       atomic_load(&g->phantom));
+	return (t1 - t0) / 1000.0 / ROUNDS;
+}
+
 TEST_F_TIMEOUT(guest, intx_into_guest_handler, 300)
 {
 	struct irqfwd_line_info info;
 	struct toggler t;
-	unsigned long i, handled = 0;
-	uint64_t t0, t1;
+	double us;
 
-	ASSERT_EQ(0, kvm_guest_start(&self->guest, guest_ack, &self->edu));
-	for (i = 0; i < 5000 && !atomic_load(&self->guest.ready); i++)
-		usleep(1000);
-	ASSERT_TRUE(atomic_load(&self->guest.ready))
-		TH_LOG("guest not ready, error %d",
-		       atomic_load(&self->guest.error));
-	if (variant->toggle)
-		toggler_start(&t, self->dev, self->id, true);
-
-	t0 = now_ns();
-	for (i = 1; i <= ROUNDS; i++) {
-		edu_raise(&self->edu);
-		handled = wait_handled(&self->guest, i);
-		if (handled != i) {
-			struct kvm_irqchip chip = {
-				.chip_id = KVM_IRQCHIP_PIC_MASTER };
-
-			line_query(self->dev, self->id, &info);
-			ioctl(self->guest.vm, KVM_GET_IRQCHIP, &chip);
-			TH_LOG("pic irr %#x isr %#x imr %#x elcr %#x; spurious %lu phantom %lu",
-			       chip.chip.pic.irr, chip.chip.pic.isr,
-			       chip.chip.pic.imr, chip.chip.pic.elcr,
-			       atomic_load(&self->guest.spurious),
-			       atomic_load(&self->guest.phantom));
-		}
-		ASSERT_EQ(i, handled)
-			TH_LOG("guest error %d; line fired %llu delivered %llu completed %llu unmasked %llu spurious %llu",
-			       atomic_load(&self->guest.error),
-			       (unsigned long long)info.stats.fired,
-			       (unsigned long long)info.stats.delivered,
-			       (unsigned long long)info.stats.completed,
-			       (unsigned long long)info.stats.unmasked,
-			       (unsigned long long)info.stats.spurious);
-	}
-	t1 = now_ns();
-	if (variant->toggle) {
-		toggler_stop(&t);
-		ASSERT_LE(0, line_mask(self->dev, self->id,
-				       IRQFWD_LINE_MASK_UNMASK));
-	}
-	ASSERT_EQ(0, line_wait_stat(self->dev, self->id, unmasked, ROUNDS,
+	/* Level lines never pair with KVM: modes and masks both toggle. */
+	us = guest_rounds(_metadata, &self->guest, &self->edu, self->f.dev,
+			  self->id, variant->toggle ? &t : NULL, true);
+	ASSERT_EQ(0, line_wait_stat(self->f.dev, self->id, unmasked, ROUNDS,
 				    WAIT_MS, &info));
-	/* Nothing more comes. */
-	usleep(50000);
-	kvm_guest_stop(&self->guest);
-	EXPECT_EQ(0, atomic_load(&self->guest.error));
-	EXPECT_EQ(ROUNDS, atomic_load(&self->guest.handled));
-
-	ASSERT_EQ(0, line_query(self->dev, self->id, &info));
-	TH_LOG("guest: %lu spurious interrupts, %lu phantom entries",
-	       atomic_load(&self->guest.spurious),
-	       atomic_load(&self->guest.phantom));
-	TH_LOG("raised %d, guest handled %lu, delivered %llu completed %llu unmasked %llu spurious %llu%s; %.0f us per round trip",
-	       ROUNDS, atomic_load(&self->guest.handled),
-	       (unsigned long long)info.stats.delivered,
+	TH_LOG("INTx raised %d: delivered %llu completed %llu unmasked %llu%s; %.0f us per round trip",
+	       ROUNDS, (unsigned long long)info.stats.delivered,
 	       (unsigned long long)info.stats.completed,
 	       (unsigned long long)info.stats.unmasked,
-	       (unsigned long long)info.stats.spurious,
-	       variant->toggle ? ", while toggling" : "",
-	       (t1 - t0) / 1000.0 / ROUNDS);
-	if (variant->toggle)
-		TH_LOG("toggles %lu masks %lu", t.toggles, t.masks);
+	       variant->toggle ? ", while toggling" : "", us);
 	EXPECT_EQ(ROUNDS, info.stats.fired);
 	EXPECT_EQ(ROUNDS, info.stats.delivered);
 	EXPECT_EQ(ROUNDS, info.stats.completed);
 	EXPECT_EQ(ROUNDS, info.stats.unmasked);
 	EXPECT_EQ(0, info.stats.coalesced);
 	EXPECT_EQ(0, info.state);
-	if (variant->toggle) {
-		EXPECT_EQ(0, atomic_load(&t.errors));
-		EXPECT_LT(0, t.toggles);
-	}
+}
+
+/* MSI: VFIO trigger -> irqfwd edge line -> KVM irqfd on an MSI route. */
+FIXTURE(msi_guest) {
+	struct edu edu;
+	struct line_fds f;
+	struct kvm_guest guest;
+	__u32 id;
+};
+
+FIXTURE_VARIANT(msi_guest) {
+	bool toggle;
+};
+
+FIXTURE_VARIANT_ADD(msi_guest, steady) {
+	.toggle = false,
+};
+
+FIXTURE_VARIANT_ADD(msi_guest, masking) {
+	.toggle = true,
+};
+
+FIXTURE_SETUP(msi_guest)
+{
+	struct kvm_irqfd irqfd;
+	struct irqfwd_line_create c;
+	int ret, id;
+
+	ret = edu_open(&self->edu);
+	ASSERT_EQ(0, ret) TH_LOG("edu device via vfio-pci: %s", strerror(-ret));
+	ASSERT_EQ(0, line_fds_open(&self->f));
+
+	ret = kvm_guest_create(&self->guest, guest_msi_start,
+			       guest_msi_end - guest_msi_start);
+	ASSERT_EQ(0, ret) TH_LOG("KVM guest: %s", strerror(-ret));
+	ASSERT_EQ(0, kvm_msi_route(self->guest.vm, MSI_GSI, 0x40));
+	irqfd = (struct kvm_irqfd){ .fd = self->f.sink, .gsi = MSI_GSI };
+	ASSERT_EQ(0, ioctl(self->guest.vm, KVM_IRQFD, &irqfd));
+
+	ASSERT_EQ(0, edu_set_msi(&self->edu, self->f.source));
+	line_create_init(&c, self->f.source, self->f.sink, IRQFWD_TRIGGER_EDGE);
+	id = line_create(self->f.dev, &c);
+	ASSERT_LT(0, id);
+	self->id = id;
+}
+
+FIXTURE_TEARDOWN(msi_guest)
+{
+	edu_set_msi(&self->edu, -1);
+	line_fds_close(&self->f);
+	kvm_guest_close(&self->guest);
+	edu_close(&self->edu);
+}
+
+TEST_F_TIMEOUT(msi_guest, msi_into_guest_handler, 300)
+{
+	struct irqfwd_line_info info;
+	struct toggler t;
+	double us;
+
+	/*
+	 * Masks only: switching modes pairs the line with KVM's irq_bypass
+	 * consumer on 6.1, and under a running vCPU that made the test VM's
+	 * kernel lose interrupts now and then (a soft lockup of an idle CPU
+	 * once); under investigation.  Mode switches into KVM are covered,
+	 * without a vCPU, by irqfwd_fwd_test's toggle_stress_msi_into_kvm.
+	 */
+	us = guest_rounds(_metadata, &self->guest, &self->edu, self->f.dev,
+			  self->id, variant->toggle ? &t : NULL, false);
+	ASSERT_EQ(0, line_query(self->f.dev, self->id, &info));
+	TH_LOG("MSI raised %d: delivered %llu%s; %.0f us per round trip",
+	       ROUNDS, (unsigned long long)info.stats.delivered,
+	       variant->toggle ? ", while masking" : "", us);
+	EXPECT_EQ(ROUNDS, info.stats.fired);
+	EXPECT_EQ(ROUNDS, info.stats.delivered);
+	EXPECT_EQ(0, info.stats.coalesced);
+	EXPECT_EQ(0, info.state);
 }
 
 TEST_HARNESS_MAIN

@@ -13,6 +13,7 @@
  *              acknowledge (not in service): a phantom, left alone
  *
  * Guest memory is 64 KiB at guest physical 0; the code runs at 0x1000.
+ * The vCPU gets the CPUID KVM supports.
  */
 #ifndef KVM_GUEST_H
 #define KVM_GUEST_H
@@ -24,6 +25,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -126,6 +128,84 @@ asm(
 "	.popsection\n"
 );
 
+/*
+ * The MSI guest: turns its local APIC to x2APIC mode (so that it can EOI
+ * with wrmsr from real mode), points vector 0x40 at its ISR and halts.
+ * The ISR checks that the APIC has 0x40 in service (ISR bit 64), has the
+ * device acknowledged, EOIs and reports.
+ */
+extern const uint8_t guest_msi_start[], guest_msi_end[];
+asm(
+"	.pushsection .rodata.irqfwd_guest, \"a\"\n"
+"	.code16\n"
+"guest_msi_start:\n"
+"	cli\n"
+"	xorw %ax, %ax\n"
+"	movw %ax, %ds\n"
+"	movw %ax, %ss\n"
+"	movw $0x8000, %sp\n"
+"	movw $(guest_msi_isr - guest_msi_start + 0x1000), 0x100\n"
+"	movw $0, 0x102\n"
+"	movw $(guest_msi_spurious - guest_msi_start + 0x1000), 0x3fc\n"
+"	movw $0, 0x3fe\n"
+"	movl $0x1b, %ecx\n"		/* IA32_APIC_BASE: enable, x2APIC */
+"	rdmsr\n"
+"	orl $0xc00, %eax\n"
+"	wrmsr\n"
+"	movl $0x80f, %ecx\n"		/* SVR: APIC on, spurious 0xff */
+"	movl $0x1ff, %eax\n"
+"	xorl %edx, %edx\n"
+"	wrmsr\n"
+"	outb %al, $0x12\n"		/* ready */
+"	sti\n"
+"1:	hlt\n"
+"	jmp 1b\n"
+"guest_msi_isr:\n"
+"	pushal\n"
+"	movl $0x812, %ecx\n"		/* ISR bits 64-95 */
+"	rdmsr\n"
+"	testl $1, %eax\n"		/* vector 0x40 in service? */
+"	jz 3f\n"
+"	outb %al, $0x10\n"		/* acknowledge the device */
+"	movl $0x80b, %ecx\n"		/* EOI */
+"	xorl %eax, %eax\n"
+"	xorl %edx, %edx\n"
+"	wrmsr\n"
+"	outb %al, $0x11\n"		/* handled */
+"	popal\n"
+"	iret\n"
+"3:	outb %al, $0x14\n"		/* entered, but not in service */
+"	popal\n"
+"	iret\n"
+"guest_msi_spurious:\n"
+"	outb %al, $0x13\n"
+"	iret\n"
+"guest_msi_end:\n"
+"	.code64\n"
+"	.popsection\n"
+);
+
+/*
+ * Replace the VM's GSI routing with one MSI route: @gsi to APIC 0, vector
+ * @vector, fixed delivery, edge.
+ */
+static inline int kvm_msi_route(int vm, unsigned int gsi, unsigned int vector)
+{
+	struct {
+		struct kvm_irq_routing r;
+		struct kvm_irq_routing_entry e[1];
+	} routing = {
+		.r.nr = 1,
+		.e[0] = {
+			.gsi = gsi,
+			.type = KVM_IRQ_ROUTING_MSI,
+			.u.msi = { .address_lo = 0xfee00000, .data = vector },
+		},
+	};
+
+	return ioctl(vm, KVM_SET_GSI_ROUTING, &routing) ? -errno : 0;
+}
+
 static void kvm_guest_sigusr1(int sig)
 {
 }
@@ -201,6 +281,7 @@ static inline int kvm_guest_create(struct kvm_guest *g, const uint8_t *code,
 		.guest_phys_addr = 0,
 		.memory_size = GUEST_MEM_SIZE,
 	};
+	struct kvm_cpuid2 *cpuid;
 	struct kvm_sregs sregs;
 	struct kvm_regs regs;
 	int ret, size;
@@ -229,6 +310,17 @@ static inline int kvm_guest_create(struct kvm_guest *g, const uint8_t *code,
 	g->vcpu = ioctl(g->vm, KVM_CREATE_VCPU, 0);
 	if (g->vcpu < 0)
 		goto err;
+	/* What KVM supports, x2APIC among it. */
+	cpuid = calloc(1, sizeof(*cpuid) + 256 * sizeof(cpuid->entries[0]));
+	if (!cpuid)
+		goto err;
+	cpuid->nent = 256;
+	if (ioctl(g->kvm, KVM_GET_SUPPORTED_CPUID, cpuid) ||
+	    ioctl(g->vcpu, KVM_SET_CPUID2, cpuid)) {
+		free(cpuid);
+		goto err;
+	}
+	free(cpuid);
 	size = ioctl(g->kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
 	if (size <= 0)
 		goto err;
