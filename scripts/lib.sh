@@ -7,6 +7,7 @@
 # Environment:
 #   IRQFWD_CACHE   downloads and extracted kernels, outside the repository
 #                  (default ${XDG_CACHE_HOME:-$HOME/.cache}/irqfwd)
+#   IRQFWD_BUILD   build products (default build/ at the top of the repo)
 #   V=1            verbose: log progress and stream tool output
 #
 # Nothing here writes into the repository except under $IRQFWD_BUILD

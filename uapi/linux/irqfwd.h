@@ -29,6 +29,10 @@
  * sink and unmask eventfds.  Do not also hand the source eventfd to
  * KVM_IRQFD: KVM consumes the signals of an irqfd eventfd exclusively.
  *
+ * A line runs in masked-eventfd mode or in forwarded mode (enum
+ * irqfwd_mode), switchable at any time with IRQFWD_LINE_SET_MODE, and can
+ * be masked without losing an interrupt (IRQFWD_LINE_MASK).
+ *
  * A line is destroyed by IRQFWD_LINE_DESTROY, when its context goes away,
  * or when one of its eventfds is closed by userspace (the eventfd file is
  * released): like a KVM irqfd, the line then goes away on its own shortly
@@ -40,7 +44,9 @@
  *    first version of the structure fails with -EINVAL; a larger argsz is
  *    accepted when the bytes the kernel does not know are zero, otherwise
  *    it fails with -E2BIG (so does an argsz above 4096).  The kernel writes
- *    back at most argsz bytes.
+ *    back at most argsz bytes.  The size encoded in a command's number is
+ *    that of the first version of its structure and never changes: a
+ *    structure grows at its end, and argsz tells which version is passed.
  *  - Unknown flags, unknown enumeration values and non-zero reserved fields
  *    fail with -EINVAL.
  *  - An unreadable or unwritable argument fails with -EFAULT.
