@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The module's life cycle: load, open, create lines, raise interrupts,
+ * close, unload, a hundred times.  Unloading is refused while a file is
+ * open.  A line or context leaked by any cycle makes the unload fail (the
+ * module is still referenced) or the kernel complain that the slab cache
+ * still has objects, which fails the lane.
+ *
+ * The test runs where /init put the module (IRQFWD_MODULE) and leaves it
+ * loaded when it ends, whatever happened.
+ */
+#include <sys/syscall.h>
+
+#include "kselftest_harness.h"
+#include "irqfwd_util.h"
+#include "vfio_edu.h"
+
+#define CYCLES		100
+#define LINES		16
+#define WAIT_MS		2000
+
+static const char *module_path(void)
+{
+	const char *path = getenv("IRQFWD_MODULE");
+
+	return path ? path : "/lib/irqfwd/irqfwd.ko";
+}
+
+static int module_load(void)
+{
+	int fd, ret;
+
+	fd = open(module_path(), O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ret = syscall(SYS_finit_module, fd, "", 0) ? -errno : 0;
+	close(fd);
+	return ret;
+}
+
+static int module_unload(void)
+{
+	return syscall(SYS_delete_module, "irqfwd", O_NONBLOCK) ? -errno : 0;
+}
+
+static bool module_loaded(void)
+{
+	return access("/sys/module/irqfwd", F_OK) == 0;
+}
+
+FIXTURE(cycle) {
+	struct edu edu;
+};
+
+FIXTURE_SETUP(cycle)
+{
+	ASSERT_TRUE(module_loaded());
+	ASSERT_EQ(0, edu_open(&self->edu));
+}
+
+FIXTURE_TEARDOWN(cycle)
+{
+	edu_close(&self->edu);
+	/* The tests after this one want the module. */
+	if (!module_loaded())
+		module_load();
+}
+
+/* One cycle's work: lines on plain eventfds and one on the edu MSI. */
+static void one_cycle(struct __test_metadata *_metadata, struct edu *edu,
+		      int cycle)
+{
+	struct irqfwd_line_create c;
+	struct irqfwd_line_info info;
+	int dev, sink, msi, src[LINES], i;
+
+	dev = irqfwd_open();
+	ASSERT_LE(0, dev) TH_LOG("cycle %d: open: %s", cycle, strerror(errno));
+	/* Open: the module must stay. */
+	ASSERT_EQ(-EWOULDBLOCK, module_unload());
+
+	sink = new_eventfd();
+	msi = new_eventfd();
+	ASSERT_LE(0, sink);
+	ASSERT_LE(0, msi);
+	for (i = 0; i < LINES; i++) {
+		src[i] = new_eventfd();
+		ASSERT_LE(0, src[i]);
+		line_create_init(&c, src[i], sink, IRQFWD_TRIGGER_EDGE);
+		c.mode = i % 2 ? IRQFWD_MODE_FORWARDED : IRQFWD_MODE_MASKED;
+		ASSERT_LT(0, line_create(dev, &c));
+		ASSERT_EQ(0, efd_signal(src[i]));
+	}
+	ASSERT_EQ(0, edu_set_msi(edu, msi));
+	line_create_init(&c, msi, sink, IRQFWD_TRIGGER_EDGE);
+	c.mode = IRQFWD_MODE_FORWARDED;
+	ASSERT_LT(0, line_create(dev, &c));
+	edu_raise(edu);
+	edu_ack(edu);
+
+	/* All LINES + 1 signals arrive, merged or not. */
+	ASSERT_EQ(0, line_wait_stat(dev, c.id, delivered, 1, WAIT_MS, &info));
+	ASSERT_EQ(1, info.stats.delivered);
+	ASSERT_LE(1, efd_wait(sink, WAIT_MS));
+
+	/* Close in a different order each cycle. */
+	if (cycle % 2)
+		close(dev);
+	for (i = 0; i < LINES; i++)
+		close(src[i]);
+	if (!(cycle % 2))
+		close(dev);
+	ASSERT_EQ(0, edu_set_msi(edu, -1));
+	close(msi);
+	close(sink);
+}
+
+TEST_F_TIMEOUT(cycle, load_use_unload_100, 300)
+{
+	int cycle, tries, ret;
+
+	for (cycle = 0; cycle < CYCLES; cycle++) {
+		one_cycle(_metadata, &self->edu, cycle);
+		/* The last file reference may drop a moment after close(). */
+		for (tries = 0; tries < 2000; tries++) {
+			ret = module_unload();
+			if (ret != -EWOULDBLOCK)
+				break;
+			usleep(1000);
+		}
+		ASSERT_EQ(0, ret) TH_LOG("cycle %d: unload: %s", cycle,
+					 strerror(-ret));
+		ASSERT_FALSE(module_loaded());
+		ASSERT_EQ(-ENOENT, irqfwd_open() < 0 ? -errno : 0);
+		ret = module_load();
+		ASSERT_EQ(0, ret) TH_LOG("cycle %d: load: %s", cycle,
+					 strerror(-ret));
+		ASSERT_EQ(0, irqfwd_live("lines"));
+		ASSERT_EQ(0, irqfwd_live("contexts"));
+	}
+	TH_LOG("%d cycles of load, %d lines, interrupts, close, unload",
+	       CYCLES, LINES + 1);
+}
+
+TEST_HARNESS_MAIN
