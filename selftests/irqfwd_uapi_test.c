@@ -5,6 +5,8 @@
  * here; the real ones are in the edu and kvm tests.
  */
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 
 #include "kselftest_harness.h"
 #include "irqfwd_util.h"
@@ -677,6 +679,102 @@ TEST_F(dev, max_lines)
 	EXPECT_LT(0, line_create(self->f.dev, &c));
 	for (i = 0; i < 4; i++)
 		close(src[i]);
+}
+
+/* /dev/irqfwd is root's unless a udev rule says otherwise. */
+TEST(device_root_only)
+{
+	struct stat st;
+	int status;
+	pid_t pid;
+
+	ASSERT_EQ(0, stat(IRQFWD_DEV, &st));
+	EXPECT_TRUE(S_ISCHR(st.st_mode));
+	EXPECT_EQ(0600, st.st_mode & 07777);
+	EXPECT_EQ(0, st.st_uid);
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		if (setgid(65534) || setuid(65534))
+			_exit(2);
+		_exit(irqfwd_open() < 0 && errno == EACCES ? 0 : 1);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+
+/*
+ * The context is the open file: a process that inherits it with fork()
+ * uses the same lines, and they live until the last descriptor goes.
+ */
+TEST_F(dev, fork_shares_context)
+{
+	struct irqfwd_line_create c;
+	struct irqfwd_line_info info;
+	int status, id;
+	pid_t pid;
+
+	line_create_init(&c, self->f.source, self->f.sink, IRQFWD_TRIGGER_EDGE);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		_exit(line_create(self->f.dev, &c) == 1 ? 0 : 1);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(0, WEXITSTATUS(status));
+
+	/* The child's exit closed its descriptor, not the context. */
+	id = 1;
+	ASSERT_EQ(0, line_query(self->f.dev, id, &info));
+	ASSERT_EQ(0, efd_signal(self->f.source));
+	EXPECT_EQ(1, efd_wait(self->f.sink, 2000));
+}
+
+/* A context passed with SCM_RIGHTS is the same context. */
+TEST_F(dev, scm_rights_passes_context)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))], byte = 0;
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	struct irqfwd_line_create c;
+	struct irqfwd_line_info info;
+	struct cmsghdr *cmsg;
+	int sv[2], passed, id;
+
+	line_create_init(&c, self->f.source, self->f.sink, IRQFWD_TRIGGER_EDGE);
+	id = line_create(self->f.dev, &c);
+	ASSERT_LT(0, id);
+
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
+	cmsg = CMSG_FIRSTHDR(&msg);
+	cmsg->cmsg_level = SOL_SOCKET;
+	cmsg->cmsg_type = SCM_RIGHTS;
+	cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cmsg), &self->f.dev, sizeof(int));
+	ASSERT_EQ(1, sendmsg(sv[0], &msg, 0));
+
+	memset(cbuf, 0, sizeof(cbuf));
+	msg.msg_controllen = sizeof(cbuf);
+	ASSERT_EQ(1, recvmsg(sv[1], &msg, MSG_CMSG_CLOEXEC));
+	cmsg = CMSG_FIRSTHDR(&msg);
+	ASSERT_NE(NULL, cmsg);
+	memcpy(&passed, CMSG_DATA(cmsg), sizeof(int));
+
+	/* The line is there through the passed descriptor. */
+	EXPECT_EQ(0, line_query(passed, id, &info));
+	/* Closing the original leaves the context to the passed one. */
+	close(self->f.dev);
+	self->f.dev = passed;
+	EXPECT_EQ(0, line_query(passed, id, &info));
+	ASSERT_EQ(0, efd_signal(self->f.source));
+	EXPECT_EQ(1, efd_wait(self->f.sink, 2000));
+	close(sv[0]);
+	close(sv[1]);
 }
 
 TEST_HARNESS_MAIN

@@ -7,7 +7,10 @@
  * A line connects a source eventfd (the trigger eventfd a VFIO device
  * signals, or any eventfd) to a sink eventfd (the eventfd of a KVM irqfd, or
  * any eventfd).  Everything a context holds is private to it and is torn
- * down when the last reference to the file goes away.
+ * down when the last reference to the file goes away.  The context is the
+ * open file, not a process: whoever holds a descriptor of it (inherited
+ * across fork(), or passed with SCM_RIGHTS) uses the same lines.
+ * /dev/irqfwd is created for root only (mode 0600).
  *
  * Edge lines (MSI, MSI-X) deliver every source signal to the sink.  Signals
  * that arrive before the previous one reached the sink are merged into it,
