@@ -157,6 +157,7 @@ static void *raiser(void *arg)
 		edu_raise(r->edu);
 		edu_ack(r->edu);
 		atomic_fetch_add(&r->raised, 1);
+		usleep(20);	/* see irqfwd_edu_test.c's raiser */
 	}
 	edu_set_msi(r->edu, -1);
 	return NULL;
