@@ -271,8 +271,6 @@ void irqfwd_fwd_reconcile(struct irqfwd_line *line)
 		fwd->producer_err = ret == -EAGAIN ? 0 : ret;
 		fwd->producer_registered = !ret;
 		spin_unlock_irq(&line->lock);
-	} else if (!want_producer) {
-		fwd->producer_err = 0;
 	}
 
 	if (!want_consumer && fwd->consumer_registered) {
@@ -282,10 +280,13 @@ void irqfwd_fwd_reconcile(struct irqfwd_line *line)
 		fwd->host_irq = 0;
 		spin_unlock_irq(&line->lock);
 	}
+
+	/* update_mode() reads the errors under line->lock: reset them there. */
+	spin_lock_irq(&line->lock);
+	if (!want_producer)
+		fwd->producer_err = 0;
 	if (!want_consumer)
 		fwd->consumer_err = 0;
-
-	spin_lock_irq(&line->lock);
 	irqfwd_line_update_mode(line);
 	spin_unlock_irq(&line->lock);
 	mutex_unlock(&fwd->lock);

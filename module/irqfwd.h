@@ -156,6 +156,11 @@ struct irqfwd_line {
 	struct rcu_head rcu;
 };
 
+static inline bool irqfwd_mode_valid(u32 mode)
+{
+	return mode == IRQFWD_MODE_MASKED || mode == IRQFWD_MODE_FORWARDED;
+}
+
 /* module parameters and live-object counts, main.c */
 extern unsigned int irqfwd_max_lines;
 extern atomic_t irqfwd_live_lines;

@@ -507,8 +507,7 @@ static int irqfwd_line_check(const struct irqfwd_line_create *args)
 		return -EINVAL;
 	if (args->trigger == IRQFWD_TRIGGER_EDGE && (args->flags & level_flags))
 		return -EINVAL;
-	if (args->mode != IRQFWD_MODE_MASKED &&
-	    args->mode != IRQFWD_MODE_FORWARDED)
+	if (!irqfwd_mode_valid(args->mode))
 		return -EINVAL;
 	return 0;
 }
@@ -619,12 +618,19 @@ static void irqfwd_line_teardown(struct irqfwd_line *line)
 	irqfwd_line_free(line);
 }
 
+/* The line @id of @ctx, or NULL; ctx->lock held. */
+static struct irqfwd_line *irqfwd_line_lookup(struct irqfwd_ctx *ctx, u32 id)
+{
+	lockdep_assert_held(&ctx->lock);
+	return xa_load(&ctx->lines, id);
+}
+
 int irqfwd_line_destroy(struct irqfwd_ctx *ctx, u32 id)
 {
 	struct irqfwd_line *line;
 
 	mutex_lock(&ctx->lock);
-	line = xa_load(&ctx->lines, id);
+	line = irqfwd_line_lookup(ctx, id);
 	if (line)
 		irqfwd_line_unpublish(line);
 	mutex_unlock(&ctx->lock);
@@ -661,7 +667,7 @@ int irqfwd_line_query(struct irqfwd_ctx *ctx, struct irqfwd_line_info *info)
 	int ret = 0;
 
 	mutex_lock(&ctx->lock);
-	line = xa_load(&ctx->lines, info->id);
+	line = irqfwd_line_lookup(ctx, info->id);
 	if (!line) {
 		ret = -ENOENT;
 		goto out;
@@ -695,7 +701,7 @@ int irqfwd_line_mask(struct irqfwd_ctx *ctx, u32 id, u32 flags, u32 *state)
 	int ret = 0;
 
 	mutex_lock(&ctx->lock);
-	line = xa_load(&ctx->lines, id);
+	line = irqfwd_line_lookup(ctx, id);
 	if (!line) {
 		ret = -ENOENT;
 		goto out;
@@ -727,6 +733,11 @@ int irqfwd_line_mask(struct irqfwd_ctx *ctx, u32 id, u32 flags, u32 *state)
 		}
 		sync = true;
 	}
+	/*
+	 * The effective mode follows the mask at once, not only after the
+	 * reconciliation below: an interrupt that reaches the host meanwhile
+	 * must not count as "not posted".
+	 */
 	irqfwd_line_update_mode(line);
 	*state = irqfwd_line_state(line);
 	spin_unlock_irq(&line->lock);
@@ -750,7 +761,7 @@ int irqfwd_line_set_mode(struct irqfwd_ctx *ctx, struct irqfwd_line_mode *args)
 	int ret = 0;
 
 	mutex_lock(&ctx->lock);
-	line = xa_load(&ctx->lines, args->id);
+	line = irqfwd_line_lookup(ctx, args->id);
 	if (!line) {
 		ret = -ENOENT;
 		goto out;

@@ -233,8 +233,7 @@ static long irqfwd_ioctl_line_set_mode(struct irqfwd_ctx *ctx,
 		return ret;
 	if (args.flags)
 		return -EINVAL;
-	if (args.mode != IRQFWD_MODE_MASKED &&
-	    args.mode != IRQFWD_MODE_FORWARDED)
+	if (!irqfwd_mode_valid(args.mode))
 		return -EINVAL;
 
 	ret = irqfwd_line_set_mode(ctx, &args);
