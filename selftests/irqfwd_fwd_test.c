@@ -217,7 +217,7 @@ TEST_F(fwd, kvm_irqfd_consumer)
 {
 	struct irqfwd_line_info info;
 	bool v61 = kernel_is_6_1();
-	int id, i;
+	int id;
 
 	kvm_sink(_metadata, self);
 	ASSERT_EQ(0, edu_set_msi(&self->edu, self->f.source));
@@ -240,13 +240,8 @@ TEST_F(fwd, kvm_irqfd_consumer)
 	       info.reason);
 
 	/* Not posted, so the eventfd path carries them, into KVM. */
-	for (i = 1; i <= 100; i++) {
-		edu_raise(&self->edu);
-		ASSERT_EQ(0, line_wait_stat(self->f.dev, id, delivered, i,
-					    WAIT_MS, &info));
-		ASSERT_EQ(i, info.stats.delivered);
-		edu_ack(&self->edu);
-	}
+	ASSERT_EQ(0, edu_raise_delivered(&self->edu, self->f.dev, id, 100,
+					 &info));
 	EXPECT_EQ(0, efd_take(self->f.sink));
 
 	/* Masking leaves the bypass; unmasking comes back. */

@@ -96,7 +96,7 @@ TEST_F(kvm, msi_into_irqfd)
 	struct irqfwd_line_create c;
 	struct irqfwd_line_info info;
 	uint8_t irr = 0;
-	int i, id;
+	int id;
 
 	ASSERT_EQ(0, kvm_irqfd(self->vm, self->f.sink, LEGACY_GSI, -1));
 	ASSERT_EQ(0, pic_irr(self->vm, &irr));
@@ -107,13 +107,8 @@ TEST_F(kvm, msi_into_irqfd)
 	id = line_create(self->f.dev, &c);
 	ASSERT_LT(0, id);
 
-	for (i = 0; i < ROUNDS; i++) {
-		edu_raise(&self->edu);
-		ASSERT_EQ(0, line_wait_stat(self->f.dev, id, delivered, i + 1,
-					    WAIT_MS, &info));
-		ASSERT_EQ(i + 1, info.stats.delivered);
-		edu_ack(&self->edu);
-	}
+	ASSERT_EQ(0, edu_raise_delivered(&self->edu, self->f.dev, id, ROUNDS,
+					 &info));
 	EXPECT_EQ(ROUNDS, info.stats.fired);
 	EXPECT_EQ(0, info.stats.coalesced);
 	/* KVM consumed every signal of the sink... */
@@ -129,7 +124,7 @@ TEST_F(kvm, msi_into_msi_route)
 {
 	struct irqfwd_line_create c;
 	struct irqfwd_line_info info;
-	int i, id;
+	int id;
 
 	ASSERT_EQ(0, kvm_msi_route(self->vm, MSI_GSI, 0x31));
 	ASSERT_EQ(0, kvm_irqfd(self->vm, self->f.sink, MSI_GSI, -1));
@@ -138,13 +133,8 @@ TEST_F(kvm, msi_into_msi_route)
 	id = line_create(self->f.dev, &c);
 	ASSERT_LT(0, id);
 
-	for (i = 0; i < ROUNDS; i++) {
-		edu_raise(&self->edu);
-		ASSERT_EQ(0, line_wait_stat(self->f.dev, id, delivered, i + 1,
-					    WAIT_MS, &info));
-		ASSERT_EQ(i + 1, info.stats.delivered);
-		edu_ack(&self->edu);
-	}
+	ASSERT_EQ(0, edu_raise_delivered(&self->edu, self->f.dev, id, ROUNDS,
+					 &info));
 	EXPECT_EQ(ROUNDS, info.stats.fired);
 	EXPECT_EQ(0, efd_take(self->f.sink));
 	ASSERT_EQ(0, edu_set_msi(&self->edu, -1));

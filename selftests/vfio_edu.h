@@ -24,6 +24,8 @@
 #include <linux/pci_regs.h>
 #include <linux/vfio.h>
 
+#include "irqfwd_util.h"
+
 #define EDU_VENDOR		0x1234
 #define EDU_DEVICE		0x11e8
 #define EDU_REG_ID		0x00
@@ -281,6 +283,31 @@ static inline int edu_set_intx(struct edu *edu, int trigger, int unmask)
 		return ret;
 	return edu_set_irq(edu, VFIO_PCI_INTX_IRQ_INDEX,
 			   VFIO_IRQ_SET_ACTION_UNMASK, unmask);
+}
+
+/*
+ * Raise @n interrupts one after the other, each delivered by line @id
+ * before the next, for sinks that something else consumes (KVM): irqfwd's
+ * counter is what can be watched.  Returns 0, or the raise (1..n) whose
+ * delivery did not come; @info holds the last query.
+ */
+static inline int edu_raise_delivered(struct edu *edu, int dev, __u32 id,
+				      int n, struct irqfwd_line_info *info)
+{
+	__u64 base;
+	int i;
+
+	if (line_query(dev, id, info))
+		return 1;
+	base = info->stats.delivered;
+	for (i = 1; i <= n; i++) {
+		edu_raise(edu);
+		if (line_wait_stat(dev, id, delivered, base + i, 2000, info) ||
+		    info->stats.delivered != base + i)
+			return i;
+		edu_ack(edu);
+	}
+	return 0;
 }
 
 #endif /* VFIO_EDU_H */
