@@ -57,7 +57,7 @@ static bool irqfwd_platform_can_post(void)
 void irqfwd_line_update_mode(struct irqfwd_line *line)
 {
 	struct irqfwd_fwd *fwd = line->fwd;
-	u32 reason;
+	u32 reason, effective_mode;
 
 	lockdep_assert_held(&line->lock);
 
@@ -86,9 +86,13 @@ void irqfwd_line_update_mode(struct irqfwd_line *line)
 	else
 		reason = IRQFWD_REASON_NONE;
 
+	effective_mode = reason == IRQFWD_REASON_NONE ? line->mode :
+			 IRQFWD_MODE_MASKED;
+	if (line->reason == reason && line->effective_mode == effective_mode)
+		return;
 	line->reason = reason;
-	line->effective_mode = reason == IRQFWD_REASON_NONE ? line->mode :
-			       IRQFWD_MODE_MASKED;
+	line->effective_mode = effective_mode;
+	irqfwd_line_changed(line);
 }
 
 /*

@@ -17,6 +17,7 @@
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/sched.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/wait.h>
@@ -28,6 +29,9 @@
 /**
  * struct irqfwd_ctx - a forwarding context, one per open /dev/irqfwd
  * @ref: held by the file and by each line
+ * @id: the context's id in irqfwd_contexts, for netlink and tracing
+ * @pid: the thread group that opened the file
+ * @comm: its name then
  * @lock: serialises line configuration (create, destroy, teardown)
  * @lines: id -> struct irqfwd_line; writers hold @lock, readers may use RCU
  * @next_id: cursor for cyclic id allocation, so that ids are not reused
@@ -36,6 +40,9 @@
  */
 struct irqfwd_ctx {
 	struct kref ref;
+	u32 id;
+	struct pid *pid;
+	char comm[TASK_COMM_LEN];
 	struct mutex lock;		/* see above */
 	struct xarray lines;
 	u32 next_id;
@@ -112,6 +119,8 @@ struct irqfwd_fwd {
  * @masked: the VMM masked the line (IRQFWD_LINE_MASK)
  * @dead: the line is being torn down: nothing may queue @work any more
  * @hung_up: @hangup was queued: it is never queued twice
+ * @changed: @mode, @effective_mode or @reason changed since the last
+ *	event that reported them (see irqfwd_line_changed())
  * @stats: counters, see struct irqfwd_line_stats
  * @work: signals the sink and unmask eventfds, which cannot be signalled
  *	from inside the source or resample eventfd's wakeup
@@ -122,6 +131,7 @@ struct irqfwd_fwd {
  * @fwd: forwarded mode, allocated when it is first requested; stable
  *	once set
  * @hangup: tears the line down after one of its eventfds was released
+ * @notify: reports a change of @changed from process context
  * @source_node: entry in the global table of source eventfds
  * @sink_node: entry in the global table of sink eventfds
  * @rcu: frees the line after RCU readers (IRQFWD_LINE_EOI) are done
@@ -142,6 +152,7 @@ struct irqfwd_line {
 	bool masked;
 	bool dead;
 	bool hung_up;
+	bool changed;
 	struct irqfwd_line_stats stats;
 
 	struct irq_work work;
@@ -151,6 +162,7 @@ struct irqfwd_line {
 	struct irqfwd_hook unmask;
 	struct irqfwd_fwd *fwd;
 	struct work_struct hangup;
+	struct work_struct notify;
 	struct hlist_node source_node;
 	struct hlist_node sink_node;
 	struct rcu_head rcu;
@@ -167,17 +179,27 @@ extern atomic_t irqfwd_live_lines;
 extern atomic_t irqfwd_live_contexts;
 
 void irqfwd_ctx_put(struct irqfwd_ctx *ctx);
+struct irqfwd_ctx *irqfwd_ctx_find(unsigned long *id);
+bool irqfwd_ctx_visible(const struct irqfwd_ctx *ctx, bool admin);
 
 /* line.c */
 int irqfwd_line_create(struct irqfwd_ctx *ctx, struct irqfwd_line_create *args);
 int irqfwd_line_destroy(struct irqfwd_ctx *ctx, u32 id);
 int irqfwd_line_query(struct irqfwd_ctx *ctx, struct irqfwd_line_info *info);
+void irqfwd_line_snapshot(struct irqfwd_line *line,
+			  struct irqfwd_line_info *info);
+void irqfwd_line_changed(struct irqfwd_line *line);
 int irqfwd_line_eoi(struct irqfwd_ctx *ctx, u32 id);
 int irqfwd_line_mask(struct irqfwd_ctx *ctx, u32 id, u32 flags, u32 *state);
 int irqfwd_line_set_mode(struct irqfwd_ctx *ctx, struct irqfwd_line_mode *args);
 void irqfwd_ctx_destroy_lines(struct irqfwd_ctx *ctx);
 int irqfwd_lines_init(void);
 void irqfwd_lines_exit(void);
+
+/* netlink.c */
+void irqfwd_nl_line_event(struct irqfwd_line *line, u8 cmd, u32 cause);
+int irqfwd_nl_init(void);
+void irqfwd_nl_exit(void);
 
 /* bypass.c */
 void irqfwd_line_update_mode(struct irqfwd_line *line);

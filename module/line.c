@@ -19,6 +19,7 @@
 #include <linux/slab.h>
 
 #include "irqfwd.h"
+#include "irqfwd-nl.h"
 
 /*
  * The source and sink eventfds of every line, in any context.  One eventfd
@@ -396,6 +397,7 @@ static void irqfwd_eventfds_release(struct irqfwd_line *line)
 }
 
 static void irqfwd_line_hangup_work(struct work_struct *work);
+static void irqfwd_line_notify_work(struct work_struct *work);
 
 static struct irqfwd_line *irqfwd_line_alloc(struct irqfwd_ctx *ctx,
 					     const struct irqfwd_line_create *args)
@@ -413,6 +415,7 @@ static struct irqfwd_line *irqfwd_line_alloc(struct irqfwd_ctx *ctx,
 	spin_lock_init(&line->lock);
 	init_irq_work(&line->work, irqfwd_line_work);
 	INIT_WORK(&line->hangup, irqfwd_line_hangup_work);
+	INIT_WORK(&line->notify, irqfwd_line_notify_work);
 	INIT_HLIST_NODE(&line->source_node);
 	INIT_HLIST_NODE(&line->sink_node);
 	kref_get(&ctx->ref);
@@ -478,6 +481,17 @@ static bool irqfwd_line_unpublish(struct irqfwd_line *line)
 	return true;
 }
 
+/*
+ * The last of a stopped line: its last change is reported (or dropped, it
+ * is not published any more), then its going away, and then it is freed.
+ */
+static void irqfwd_line_finish(struct irqfwd_line *line, u32 cause)
+{
+	cancel_work_sync(&line->notify);
+	irqfwd_nl_line_event(line, IRQFWD_CMD_LINE_DEL_NTF, cause);
+	irqfwd_line_free(line);
+}
+
 /* One of the line's eventfds was released: go away, as a KVM irqfd does. */
 static void irqfwd_line_hangup_work(struct work_struct *work)
 {
@@ -493,7 +507,52 @@ static void irqfwd_line_hangup_work(struct work_struct *work)
 		return;	/* being destroyed by someone else, who waits for us */
 
 	irqfwd_line_shutdown(line);
-	irqfwd_line_free(line);
+	irqfwd_line_finish(line, IRQFWD_DESTROY_CAUSE_EVENTFD_CLOSED);
+}
+
+/*
+ * The line's mode, effective mode or reason changed: report it, unless an
+ * event has reported it since.  ctx->lock held, so that no change is
+ * reported before the line's creation or after its destruction.
+ */
+static void irqfwd_line_report_change(struct irqfwd_line *line)
+{
+	bool changed;
+
+	lockdep_assert_held(&line->ctx->lock);
+
+	spin_lock_irq(&line->lock);
+	changed = line->changed;
+	line->changed = false;
+	spin_unlock_irq(&line->lock);
+	if (changed)
+		irqfwd_nl_line_event(line, IRQFWD_CMD_LINE_CHANGE_NTF, 0);
+}
+
+static void irqfwd_line_notify_work(struct work_struct *work)
+{
+	struct irqfwd_line *line = container_of(work, struct irqfwd_line,
+						notify);
+	struct irqfwd_ctx *ctx = line->ctx;
+
+	mutex_lock(&ctx->lock);
+	if (xa_load(&ctx->lines, line->id) == line)
+		irqfwd_line_report_change(line);
+	mutex_unlock(&ctx->lock);
+}
+
+/*
+ * The line's mode, effective mode or reason changed, in any context:
+ * report it from process context.  Called with line->lock held.
+ */
+void irqfwd_line_changed(struct irqfwd_line *line)
+{
+	lockdep_assert_held(&line->lock);
+
+	if (line->changed || line->dead)
+		return;
+	line->changed = true;
+	queue_work(irqfwd_wq, &line->notify);
 }
 
 static int irqfwd_line_check(const struct irqfwd_line_create *args)
@@ -589,6 +648,12 @@ int irqfwd_line_create(struct irqfwd_ctx *ctx, struct irqfwd_line_create *args)
 	irqfwd_line_fire_missed(line);
 	irqfwd_fwd_reconcile(line);
 
+	/* The creation event tells the line's state: no change since. */
+	spin_lock_irq(&line->lock);
+	line->changed = false;
+	spin_unlock_irq(&line->lock);
+	irqfwd_nl_line_event(line, IRQFWD_CMD_LINE_ADD_NTF, 0);
+
 	args->id = line->id;
 	mutex_unlock(&ctx->lock);
 	ret = 0;
@@ -611,11 +676,11 @@ out_put_files:
 	return ret;
 }
 
-static void irqfwd_line_teardown(struct irqfwd_line *line)
+static void irqfwd_line_teardown(struct irqfwd_line *line, u32 cause)
 {
 	irqfwd_line_shutdown(line);
 	cancel_work_sync(&line->hangup);
-	irqfwd_line_free(line);
+	irqfwd_line_finish(line, cause);
 }
 
 /* The line @id of @ctx, or NULL; ctx->lock held. */
@@ -637,7 +702,7 @@ int irqfwd_line_destroy(struct irqfwd_ctx *ctx, u32 id)
 	if (!line)
 		return -ENOENT;
 
-	irqfwd_line_teardown(line);
+	irqfwd_line_teardown(line, IRQFWD_DESTROY_CAUSE_IOCTL);
 	return 0;
 }
 
@@ -656,9 +721,32 @@ void irqfwd_ctx_destroy_lines(struct irqfwd_ctx *ctx)
 		mutex_unlock(&ctx->lock);
 		if (!line)
 			break;
-		irqfwd_line_teardown(line);
+		irqfwd_line_teardown(line, IRQFWD_DESTROY_CAUSE_FILE_CLOSED);
 		cond_resched();
 	}
+}
+
+/*
+ * What IRQFWD_LINE_QUERY and netlink tell of a line: everything in @info
+ * after its id.
+ */
+void irqfwd_line_snapshot(struct irqfwd_line *line,
+			  struct irqfwd_line_info *info)
+{
+	unsigned long flags;
+
+	info->line_flags = line->flags;
+	info->trigger = line->trigger;
+
+	spin_lock_irqsave(&line->lock, flags);
+	info->mode = line->mode;
+	info->effective_mode = line->effective_mode;
+	info->reason = line->reason;
+	info->host_irq = line->fwd ? line->fwd->host_irq : 0;
+	info->bypass = irqfwd_line_bypass_state(line);
+	info->state = irqfwd_line_state(line);
+	info->stats = line->stats;
+	spin_unlock_irqrestore(&line->lock, flags);
 }
 
 int irqfwd_line_query(struct irqfwd_ctx *ctx, struct irqfwd_line_info *info)
@@ -668,24 +756,10 @@ int irqfwd_line_query(struct irqfwd_ctx *ctx, struct irqfwd_line_info *info)
 
 	mutex_lock(&ctx->lock);
 	line = irqfwd_line_lookup(ctx, info->id);
-	if (!line) {
+	if (line)
+		irqfwd_line_snapshot(line, info);
+	else
 		ret = -ENOENT;
-		goto out;
-	}
-
-	info->line_flags = line->flags;
-	info->trigger = line->trigger;
-
-	spin_lock_irq(&line->lock);
-	info->mode = line->mode;
-	info->effective_mode = line->effective_mode;
-	info->reason = line->reason;
-	info->host_irq = line->fwd ? line->fwd->host_irq : 0;
-	info->bypass = irqfwd_line_bypass_state(line);
-	info->state = irqfwd_line_state(line);
-	info->stats = line->stats;
-	spin_unlock_irq(&line->lock);
-out:
 	mutex_unlock(&ctx->lock);
 	return ret;
 }
@@ -750,6 +824,7 @@ int irqfwd_line_mask(struct irqfwd_ctx *ctx, u32 id, u32 flags, u32 *state)
 	irqfwd_fwd_reconcile(line);
 	if (sync)
 		irq_work_sync(&line->work);
+	irqfwd_line_report_change(line);
 out:
 	mutex_unlock(&ctx->lock);
 	return ret;
@@ -773,7 +848,10 @@ int irqfwd_line_set_mode(struct irqfwd_ctx *ctx, struct irqfwd_line_mode *args)
 	}
 
 	spin_lock_irq(&line->lock);
-	line->mode = args->mode;
+	if (line->mode != args->mode) {
+		line->mode = args->mode;
+		irqfwd_line_changed(line);
+	}
 	irqfwd_line_update_mode(line);
 	spin_unlock_irq(&line->lock);
 
@@ -783,6 +861,7 @@ int irqfwd_line_set_mode(struct irqfwd_ctx *ctx, struct irqfwd_line_mode *args)
 	args->effective_mode = line->effective_mode;
 	args->reason = line->reason;
 	spin_unlock_irq(&line->lock);
+	irqfwd_line_report_change(line);
 out:
 	mutex_unlock(&ctx->lock);
 	return ret;

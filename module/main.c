@@ -10,10 +10,12 @@
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/pid.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
 #include "irqfwd.h"
+#include "irqfwd-nl.h"
 #include "version.h"
 
 /* The largest argsz any command accepts. */
@@ -28,6 +30,14 @@ atomic_t irqfwd_live_lines = ATOMIC_INIT(0);
 atomic_t irqfwd_live_contexts = ATOMIC_INIT(0);
 static struct dentry *irqfwd_debugfs;
 
+/*
+ * Every open file's context, by id, for netlink.  A context leaves when its
+ * file is released, so each one found here still holds the file's
+ * reference.
+ */
+static DEFINE_XARRAY_FLAGS(irqfwd_contexts, XA_FLAGS_ALLOC1);
+static u32 irqfwd_next_ctx_id;
+
 static void irqfwd_ctx_release(struct kref *ref)
 {
 	struct irqfwd_ctx *ctx = container_of(ref, struct irqfwd_ctx, ref);
@@ -35,6 +45,7 @@ static void irqfwd_ctx_release(struct kref *ref)
 	WARN_ON(!xa_empty(&ctx->lines));
 	xa_destroy(&ctx->lines);
 	mutex_destroy(&ctx->lock);
+	put_pid(ctx->pid);
 	kfree(ctx);
 	atomic_dec(&irqfwd_live_contexts);
 }
@@ -44,9 +55,35 @@ void irqfwd_ctx_put(struct irqfwd_ctx *ctx)
 	kref_put(&ctx->ref, irqfwd_ctx_release);
 }
 
+/*
+ * The first context with an id of at least *@id, referenced, or NULL; its
+ * id is stored in *@id.
+ */
+struct irqfwd_ctx *irqfwd_ctx_find(unsigned long *id)
+{
+	struct irqfwd_ctx *ctx;
+
+	xa_lock(&irqfwd_contexts);
+	ctx = xa_find(&irqfwd_contexts, id, ULONG_MAX, XA_PRESENT);
+	if (ctx)
+		kref_get(&ctx->ref);
+	xa_unlock(&irqfwd_contexts);
+	return ctx;
+}
+
+/*
+ * May the current task see @ctx?  An administrator (@admin) sees every
+ * context; anyone else the contexts its own process opened.
+ */
+bool irqfwd_ctx_visible(const struct irqfwd_ctx *ctx, bool admin)
+{
+	return admin || ctx->pid == task_tgid(current);
+}
+
 static int irqfwd_open(struct inode *inode, struct file *file)
 {
 	struct irqfwd_ctx *ctx;
+	int ret;
 
 	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL_ACCOUNT);
 	if (!ctx)
@@ -55,7 +92,16 @@ static int irqfwd_open(struct inode *inode, struct file *file)
 	kref_init(&ctx->ref);
 	mutex_init(&ctx->lock);
 	xa_init_flags(&ctx->lines, XA_FLAGS_ALLOC1 | XA_FLAGS_ACCOUNT);
+	ctx->pid = get_task_pid(current, PIDTYPE_TGID);
+	get_task_comm(ctx->comm, current);
 	atomic_inc(&irqfwd_live_contexts);
+
+	ret = xa_alloc_cyclic(&irqfwd_contexts, &ctx->id, ctx, xa_limit_31b,
+			      &irqfwd_next_ctx_id, GFP_KERNEL_ACCOUNT);
+	if (ret < 0) {
+		irqfwd_ctx_put(ctx);
+		return ret;
+	}
 
 	/* misc_open() left our struct miscdevice here: replace it. */
 	file->private_data = ctx;
@@ -66,6 +112,7 @@ static int irqfwd_release(struct inode *inode, struct file *file)
 {
 	struct irqfwd_ctx *ctx = file->private_data;
 
+	xa_erase(&irqfwd_contexts, ctx->id);
 	irqfwd_ctx_destroy_lines(ctx);
 	irqfwd_ctx_put(ctx);
 	return 0;
@@ -291,9 +338,13 @@ static int __init irqfwd_init(void)
 	if (ret)
 		return ret;
 
-	ret = misc_register(&irqfwd_misc);
+	ret = irqfwd_nl_init();
 	if (ret)
 		goto err_lines;
+
+	ret = misc_register(&irqfwd_misc);
+	if (ret)
+		goto err_nl;
 
 	irqfwd_debugfs = debugfs_create_dir("irqfwd", NULL);
 	debugfs_create_atomic_t("lines", 0444, irqfwd_debugfs,
@@ -304,6 +355,8 @@ static int __init irqfwd_init(void)
 	pr_info("version %s, API %d\n", IRQFWD_VERSION, IRQFWD_API_VERSION);
 	return 0;
 
+err_nl:
+	irqfwd_nl_exit();
 err_lines:
 	irqfwd_lines_exit();
 	return ret;
@@ -313,6 +366,7 @@ static void __exit irqfwd_exit(void)
 {
 	debugfs_remove_recursive(irqfwd_debugfs);
 	misc_deregister(&irqfwd_misc);
+	irqfwd_nl_exit();
 	irqfwd_lines_exit();
 }
 
@@ -323,3 +377,4 @@ MODULE_LICENSE("GPL");
 MODULE_AUTHOR("The irqfwd developers");
 MODULE_DESCRIPTION("Forward device interrupts from VFIO to KVM guests");
 MODULE_VERSION(IRQFWD_VERSION);
+MODULE_ALIAS_GENL_FAMILY(IRQFWD_FAMILY_NAME);

@@ -3,7 +3,8 @@
 #
 # Style gates of the kernel module: checkpatch --strict (from Debian's
 # linux-source-6.12), sparse (C=2) and a -Werror build against each kernel
-# of the matrix, and no LINUX_VERSION_CODE outside module/compat/.
+# of the matrix, no LINUX_VERSION_CODE outside module/compat/, and the
+# generated netlink code up to date with its spec (ynl-gen.sh --check).
 #
 #   scripts/check-style.sh [SERIES...]     (default: 6.1 6.12)
 
@@ -27,6 +28,11 @@ if grep -v '^total: 0 errors, 0 warnings, 0 checks, ' <<<"$out" | grep -q .; the
 	status=1
 else
 	echo "checkpatch --strict: clean (${#sources[@]} files)"
+fi
+
+if ! "$IRQFWD_SCRIPTS/ynl-gen.sh" --check; then
+	echo "generated netlink code: FAILED"
+	status=1
 fi
 
 if grep -rn LINUX_VERSION_CODE module uapi | grep -v '^module/compat/'; then

@@ -18,7 +18,7 @@ set -euo pipefail
 PACKAGES=(
 	qemu-system-x86 qemu-system-arm busybox-static cpio xz-utils zstd
 	kmod sparse dkms gcc make libc6-dev pkg-config libnl-genl-3-dev
-	python3 python3-yaml
+	python3 python3-yaml python3-jsonschema
 	linux-headers-amd64 linux-headers-6.12-amd64
 )
 if [ "${IRQFWD_ARM64:-0}" = 1 ]; then
