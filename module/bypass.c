@@ -51,10 +51,11 @@ static bool irqfwd_platform_can_post(void)
 }
 
 /*
- * The mode the line runs in, and why it differs from the requested one.
- * Called with line->lock held, whenever anything below changes.
+ * The mode the line runs in, and why it differs from the requested one;
+ * true if either changed.  Called with line->lock held, whenever anything
+ * below changes.
  */
-void irqfwd_line_update_mode(struct irqfwd_line *line)
+static bool irqfwd_line_compute_mode(struct irqfwd_line *line)
 {
 	struct irqfwd_fwd *fwd = line->fwd;
 	u32 reason, effective_mode;
@@ -89,10 +90,28 @@ void irqfwd_line_update_mode(struct irqfwd_line *line)
 	effective_mode = reason == IRQFWD_REASON_NONE ? line->mode :
 			 IRQFWD_MODE_MASKED;
 	if (line->reason == reason && line->effective_mode == effective_mode)
-		return;
+		return false;
 	line->reason = reason;
 	line->effective_mode = effective_mode;
-	irqfwd_line_changed(line);
+	return true;
+}
+
+void irqfwd_line_update_mode(struct irqfwd_line *line)
+{
+	if (irqfwd_line_compute_mode(line))
+		irqfwd_line_changed(line);
+}
+
+/* The VMM requests @mode.  Called with line->lock held. */
+void irqfwd_line_request_mode(struct irqfwd_line *line, u32 mode)
+{
+	bool changed = line->mode != mode;
+
+	lockdep_assert_held(&line->lock);
+
+	line->mode = mode;
+	if (irqfwd_line_compute_mode(line) || changed)
+		irqfwd_line_changed(line);
 }
 
 /*

@@ -203,6 +203,7 @@ void irqfwd_nl_exit(void);
 
 /* bypass.c */
 void irqfwd_line_update_mode(struct irqfwd_line *line);
+void irqfwd_line_request_mode(struct irqfwd_line *line, u32 mode);
 void irqfwd_line_fired_forwarded(struct irqfwd_line *line);
 u32 irqfwd_line_bypass_state(const struct irqfwd_line *line);
 void irqfwd_fwd_reconcile(struct irqfwd_line *line);

@@ -21,6 +21,9 @@
 #include "irqfwd.h"
 #include "irqfwd-nl.h"
 
+#define CREATE_TRACE_POINTS
+#include "trace.h"
+
 /*
  * The source and sink eventfds of every line, in any context.  One eventfd
  * is the source of at most one line: the interrupts of one source cannot be
@@ -111,6 +114,7 @@ static void irqfwd_line_fire(struct irqfwd_line *line, u64 count)
 	if (line->pending || irqfwd_line_queued(line)) {
 		/* Merged into the interrupt that waits already. */
 		line->stats.coalesced += count;
+		trace_irqfwd_line_fire(line, count, IRQFWD_FIRE_COALESCE);
 		goto out;
 	}
 	if (line->in_service && (line->flags & IRQFWD_LINE_UNMASK_FD)) {
@@ -120,14 +124,18 @@ static void irqfwd_line_fire(struct irqfwd_line *line, u64 count)
 		 * line, so nothing is lost.
 		 */
 		line->stats.coalesced += count;
+		trace_irqfwd_line_fire(line, count, IRQFWD_FIRE_COALESCE);
 		goto out;
 	}
 
 	line->stats.coalesced += count - 1;
-	if (line->masked || line->in_service)
+	if (line->masked || line->in_service) {
 		line->pending = true;
-	else
+		trace_irqfwd_line_fire(line, count, IRQFWD_FIRE_LATCH);
+	} else {
 		irqfwd_line_deliver(line);
+		trace_irqfwd_line_fire(line, count, IRQFWD_FIRE_DELIVER);
+	}
 out:
 	spin_unlock(&line->lock);
 }
@@ -153,6 +161,7 @@ static void irqfwd_line_complete(struct irqfwd_line *line)
 
 	line->stats.completed++;
 	line->in_service = false;
+	trace_irqfwd_line_complete(line);
 	if (line->flags & IRQFWD_LINE_UNMASK_FD)
 		irqfwd_line_kick(line, IRQFWD_TODO_UNMASK);
 	if (line->pending && !line->masked)
@@ -176,10 +185,14 @@ static void irqfwd_line_work(struct irq_work *work)
 		line->stats.unmasked++;
 	spin_unlock_irqrestore(&line->lock, flags);
 
-	if (todo & IRQFWD_TODO_DELIVER)
+	if (todo & IRQFWD_TODO_DELIVER) {
+		trace_irqfwd_line_deliver(line);
 		eventfd_signal(line->sink.eventfd);
-	if (todo & IRQFWD_TODO_UNMASK)
+	}
+	if (todo & IRQFWD_TODO_UNMASK) {
+		trace_irqfwd_line_unmask(line);
 		eventfd_signal(line->unmask.eventfd);
+	}
 }
 
 /*
@@ -549,6 +562,7 @@ void irqfwd_line_changed(struct irqfwd_line *line)
 {
 	lockdep_assert_held(&line->lock);
 
+	trace_irqfwd_line_mode(line);
 	if (line->changed || line->dead)
 		return;
 	line->changed = true;
@@ -848,11 +862,7 @@ int irqfwd_line_set_mode(struct irqfwd_ctx *ctx, struct irqfwd_line_mode *args)
 	}
 
 	spin_lock_irq(&line->lock);
-	if (line->mode != args->mode) {
-		line->mode = args->mode;
-		irqfwd_line_changed(line);
-	}
-	irqfwd_line_update_mode(line);
+	irqfwd_line_request_mode(line, args->mode);
 	spin_unlock_irq(&line->lock);
 
 	irqfwd_fwd_reconcile(line);

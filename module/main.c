@@ -155,7 +155,7 @@ static long irqfwd_ioctl_get_info(struct irqfwd_ctx *ctx, void __user *uarg)
 	int ret;
 
 	ret = irqfwd_copy_args(&info, sizeof(info),
-			       offsetofend(struct irqfwd_info, __reserved), uarg);
+			       offsetofend(struct irqfwd_info, ctx_id), uarg);
 	if (ret)
 		return ret;
 	if (info.flags)
@@ -165,7 +165,7 @@ static long irqfwd_ioctl_get_info(struct irqfwd_ctx *ctx, void __user *uarg)
 	info.max_lines = READ_ONCE(irqfwd_max_lines);
 	info.caps = IRQFWD_CAPS;
 	info.nr_lines = READ_ONCE(ctx->nr_lines);
-	info.__reserved = 0;
+	info.ctx_id = ctx->id;
 	return irqfwd_copy_out(uarg, &info, sizeof(info), info.argsz);
 }
 

@@ -156,7 +156,8 @@ enum irqfwd_reason {
  * @max_lines: out: how many lines one context may hold
  * @caps: out: IRQFWD_CAP_* bits
  * @nr_lines: out: how many lines this context holds now
- * @__reserved: out: zero
+ * @ctx_id: out: the id of this context (this open file), as the netlink
+ *	family (linux/irqfwd_netlink.h) and the tracepoints name it; never 0
  */
 struct irqfwd_info {
 	__u32 argsz;
@@ -165,7 +166,7 @@ struct irqfwd_info {
 	__u32 max_lines;
 	__u64 caps;
 	__u32 nr_lines;
-	__u32 __reserved;
+	__u32 ctx_id;
 };
 
 /* struct irqfwd_line_create flags */
