@@ -74,6 +74,8 @@ static bool irqfwd_line_compute_mode(struct irqfwd_line *line)
 		reason = IRQFWD_REASON_NO_PRODUCER;
 	else if (line->masked)
 		reason = IRQFWD_REASON_LINE_MASKED;
+	else if (line->storm)
+		reason = IRQFWD_REASON_STORM;
 	else if (fwd->producer_err == -EBUSY)
 		reason = IRQFWD_REASON_SINK_BUSY;
 	else if (fwd->producer_err)
@@ -237,7 +239,8 @@ static void irqfwd_fwd_del_consumer(struct irq_bypass_producer *prod,
 /*
  * Make the registrations what the line wants: a consumer on the source
  * while forwarding is requested, and a producer on the sink while the
- * consumer holds a host IRQ and the line is not masked.
+ * consumer holds a host IRQ and the line is not held (masked, or by the
+ * storm guard).
  */
 void irqfwd_fwd_reconcile(struct irqfwd_line *line)
 {
@@ -266,7 +269,7 @@ void irqfwd_fwd_reconcile(struct irqfwd_line *line)
 	spin_lock_irq(&line->lock);
 	host_irq = fwd->host_irq;
 	want_producer = want_consumer && fwd->consumer_registered &&
-			host_irq && !line->masked;
+			host_irq && !irqfwd_line_held(line);
 	stale = fwd->orphaned || fwd->producer.irq != host_irq;
 	spin_unlock_irq(&line->lock);
 
@@ -313,6 +316,18 @@ void irqfwd_fwd_reconcile(struct irqfwd_line *line)
 	irqfwd_line_update_mode(line);
 	spin_unlock_irq(&line->lock);
 	mutex_unlock(&fwd->lock);
+}
+
+/*
+ * Reconcile the registrations soon: what the line wants changed in a
+ * context that cannot (un)register.  Called with line->lock held.
+ */
+void irqfwd_fwd_kick(struct irqfwd_line *line)
+{
+	lockdep_assert_held(&line->lock);
+
+	if (line->fwd && !line->dead)
+		queue_work(irqfwd_fwd_wq, &line->fwd->work);
 }
 
 static void irqfwd_fwd_work(struct work_struct *work)

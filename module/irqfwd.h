@@ -19,6 +19,7 @@
 #include <linux/mutex.h>
 #include <linux/sched.h>
 #include <linux/spinlock.h>
+#include <linux/timer.h>
 #include <linux/types.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
@@ -121,6 +122,11 @@ struct irqfwd_fwd {
  * @hung_up: @hangup was queued: it is never queued twice
  * @changed: @mode, @effective_mode or @reason changed since the last
  *	event that reported them (see irqfwd_line_changed())
+ * @storm: the storm guard holds the line until @storm_timer fires
+ * @storm_rate: the storm guard's limit, interrupts per second; 0: off
+ * @storm_backoff_ms: how long the guard holds the line
+ * @storm_count: interrupts in the current window
+ * @storm_window_end: when the current window ends, in jiffies
  * @stats: counters, see struct irqfwd_line_stats
  * @work: signals the sink and unmask eventfds, which cannot be signalled
  *	from inside the source or resample eventfd's wakeup
@@ -132,6 +138,7 @@ struct irqfwd_fwd {
  *	once set
  * @hangup: tears the line down after one of its eventfds was released
  * @notify: reports a change of @changed from process context
+ * @storm_timer: ends the storm guard's hold
  * @source_node: entry in the global table of source eventfds
  * @sink_node: entry in the global table of sink eventfds
  * @rcu: frees the line after RCU readers (IRQFWD_LINE_EOI) are done
@@ -153,6 +160,11 @@ struct irqfwd_line {
 	bool dead;
 	bool hung_up;
 	bool changed;
+	bool storm;
+	u32 storm_rate;
+	u32 storm_backoff_ms;
+	u64 storm_count;
+	unsigned long storm_window_end;
 	struct irqfwd_line_stats stats;
 
 	struct irq_work work;
@@ -163,10 +175,17 @@ struct irqfwd_line {
 	struct irqfwd_fwd *fwd;
 	struct work_struct hangup;
 	struct work_struct notify;
+	struct timer_list storm_timer;
 	struct hlist_node source_node;
 	struct hlist_node sink_node;
 	struct rcu_head rcu;
 };
+
+/* Delivery waits: the VMM masked the line, or the storm guard holds it. */
+static inline bool irqfwd_line_held(const struct irqfwd_line *line)
+{
+	return line->masked || line->storm;
+}
 
 static inline bool irqfwd_mode_valid(u32 mode)
 {
@@ -175,6 +194,9 @@ static inline bool irqfwd_mode_valid(u32 mode)
 
 /* module parameters and live-object counts, main.c */
 extern unsigned int irqfwd_max_lines;
+extern unsigned int irqfwd_storm_rate;
+extern unsigned int irqfwd_storm_backoff_ms;
+u32 irqfwd_storm_default_backoff_ms(void);
 extern atomic_t irqfwd_live_lines;
 extern atomic_t irqfwd_live_contexts;
 
@@ -192,6 +214,8 @@ void irqfwd_line_changed(struct irqfwd_line *line);
 int irqfwd_line_eoi(struct irqfwd_ctx *ctx, u32 id);
 int irqfwd_line_mask(struct irqfwd_ctx *ctx, u32 id, u32 flags, u32 *state);
 int irqfwd_line_set_mode(struct irqfwd_ctx *ctx, struct irqfwd_line_mode *args);
+int irqfwd_line_set_storm(struct irqfwd_ctx *ctx, u32 id, u32 rate,
+			  u32 backoff_ms);
 void irqfwd_ctx_destroy_lines(struct irqfwd_ctx *ctx);
 int irqfwd_lines_init(void);
 void irqfwd_lines_exit(void);
@@ -207,6 +231,7 @@ void irqfwd_line_request_mode(struct irqfwd_line *line, u32 mode);
 void irqfwd_line_fired_forwarded(struct irqfwd_line *line);
 u32 irqfwd_line_bypass_state(const struct irqfwd_line *line);
 void irqfwd_fwd_reconcile(struct irqfwd_line *line);
+void irqfwd_fwd_kick(struct irqfwd_line *line);
 int irqfwd_fwd_alloc(struct irqfwd_line *line);
 void irqfwd_fwd_shutdown(struct irqfwd_line *line);
 void irqfwd_fwd_free(struct irqfwd_line *line);

@@ -95,7 +95,68 @@ static u32 irqfwd_line_state(const struct irqfwd_line *line)
 		state |= IRQFWD_LINE_STATE_PENDING;
 	if (line->masked)
 		state |= IRQFWD_LINE_STATE_MASKED;
+	if (line->storm)
+		state |= IRQFWD_LINE_STATE_STORM;
 	return state;
+}
+
+/* The storm guard counts in windows of 100 ms. */
+#define IRQFWD_STORM_WINDOWS	10	/* a second */
+
+static void irqfwd_storm_window(struct irqfwd_line *line, unsigned long now)
+{
+	line->storm_window_end = now + HZ / IRQFWD_STORM_WINDOWS;
+	line->storm_count = 0;
+}
+
+/*
+ * Count @count more interrupts against the storm guard's limit, and hold
+ * the line for its back-off once they exceed it.  line->lock held.
+ */
+static void irqfwd_line_storm_check(struct irqfwd_line *line, u64 count)
+{
+	u64 limit = max(line->storm_rate / IRQFWD_STORM_WINDOWS, 1U);
+	unsigned long now = jiffies;
+
+	if (time_after_eq(now, line->storm_window_end))
+		irqfwd_storm_window(line, now);
+	line->storm_count += count;
+	if (line->storm_count <= limit)
+		return;
+
+	line->storm = true;
+	line->stats.storms++;
+	mod_timer(&line->storm_timer,
+		  now + msecs_to_jiffies(line->storm_backoff_ms));
+	irqfwd_line_update_mode(line);
+	irqfwd_line_changed(line);
+	irqfwd_fwd_kick(line);
+}
+
+/* End the storm guard's hold; a latched interrupt goes out. */
+static void irqfwd_line_storm_stop(struct irqfwd_line *line)
+{
+	lockdep_assert_held(&line->lock);
+
+	if (!line->storm || line->dead)
+		return;
+	line->storm = false;
+	irqfwd_storm_window(line, jiffies);
+	if (line->pending && !line->masked && !line->in_service)
+		irqfwd_line_deliver(line);
+	irqfwd_line_update_mode(line);
+	irqfwd_line_changed(line);
+	irqfwd_fwd_kick(line);
+}
+
+static void irqfwd_line_storm_timer(struct timer_list *t)
+{
+	struct irqfwd_line *line = from_timer(line, t, storm_timer);
+	unsigned long flags;
+
+	spin_lock_irqsave(&line->lock, flags);
+	irqfwd_line_storm_stop(line);
+	spin_unlock_irqrestore(&line->lock, flags);
 }
 
 /*
@@ -109,6 +170,8 @@ static void irqfwd_line_fire(struct irqfwd_line *line, u64 count)
 		goto out;
 
 	line->stats.fired += count;
+	if (line->storm_rate && !line->storm)
+		irqfwd_line_storm_check(line, count);
 	if (line->effective_mode == IRQFWD_MODE_FORWARDED)
 		irqfwd_line_fired_forwarded(line);
 	if (line->pending || irqfwd_line_queued(line)) {
@@ -129,7 +192,7 @@ static void irqfwd_line_fire(struct irqfwd_line *line, u64 count)
 	}
 
 	line->stats.coalesced += count - 1;
-	if (line->masked || line->in_service) {
+	if (irqfwd_line_held(line) || line->in_service) {
 		line->pending = true;
 		trace_irqfwd_line_fire(line, count, IRQFWD_FIRE_LATCH);
 	} else {
@@ -164,7 +227,7 @@ static void irqfwd_line_complete(struct irqfwd_line *line)
 	trace_irqfwd_line_complete(line);
 	if (line->flags & IRQFWD_LINE_UNMASK_FD)
 		irqfwd_line_kick(line, IRQFWD_TODO_UNMASK);
-	if (line->pending && !line->masked)
+	if (line->pending && !irqfwd_line_held(line))
 		irqfwd_line_deliver(line);
 out:
 	spin_unlock_irqrestore(&line->lock, flags);
@@ -429,6 +492,9 @@ static struct irqfwd_line *irqfwd_line_alloc(struct irqfwd_ctx *ctx,
 	init_irq_work(&line->work, irqfwd_line_work);
 	INIT_WORK(&line->hangup, irqfwd_line_hangup_work);
 	INIT_WORK(&line->notify, irqfwd_line_notify_work);
+	timer_setup(&line->storm_timer, irqfwd_line_storm_timer, 0);
+	line->storm_rate = READ_ONCE(irqfwd_storm_rate);
+	line->storm_backoff_ms = irqfwd_storm_default_backoff_ms();
 	INIT_HLIST_NODE(&line->source_node);
 	INIT_HLIST_NODE(&line->sink_node);
 	kref_get(&ctx->ref);
@@ -471,6 +537,7 @@ static void irqfwd_line_shutdown(struct irqfwd_line *line)
 	spin_lock_irqsave(&line->lock, flags);
 	line->dead = true;
 	spin_unlock_irqrestore(&line->lock, flags);
+	timer_shutdown_sync(&line->storm_timer);
 	irq_work_sync(&line->work);
 	irqfwd_fwd_shutdown(line);
 
@@ -760,6 +827,8 @@ void irqfwd_line_snapshot(struct irqfwd_line *line,
 	info->bypass = irqfwd_line_bypass_state(line);
 	info->state = irqfwd_line_state(line);
 	info->stats = line->stats;
+	info->storm_rate = line->storm_rate;
+	info->storm_backoff_ms = line->storm_backoff_ms;
 	spin_unlock_irqrestore(&line->lock, flags);
 }
 
@@ -808,7 +877,7 @@ int irqfwd_line_mask(struct irqfwd_ctx *ctx, u32 id, u32 flags, u32 *state)
 	}
 	if (flags & IRQFWD_LINE_MASK_UNMASK) {
 		line->masked = false;
-		if (line->pending && !line->in_service)
+		if (line->pending && !line->in_service && !line->storm)
 			irqfwd_line_deliver(line);
 	}
 	if (flags & IRQFWD_LINE_MASK_MASK) {
@@ -870,6 +939,32 @@ int irqfwd_line_set_mode(struct irqfwd_ctx *ctx, struct irqfwd_line_mode *args)
 	spin_lock_irq(&line->lock);
 	args->effective_mode = line->effective_mode;
 	args->reason = line->reason;
+	spin_unlock_irq(&line->lock);
+	irqfwd_line_report_change(line);
+out:
+	mutex_unlock(&ctx->lock);
+	return ret;
+}
+
+int irqfwd_line_set_storm(struct irqfwd_ctx *ctx, u32 id, u32 rate,
+			  u32 backoff_ms)
+{
+	struct irqfwd_line *line;
+	int ret = 0;
+
+	mutex_lock(&ctx->lock);
+	line = irqfwd_line_lookup(ctx, id);
+	if (!line) {
+		ret = -ENOENT;
+		goto out;
+	}
+
+	spin_lock_irq(&line->lock);
+	line->storm_rate = rate;
+	line->storm_backoff_ms = backoff_ms;
+	irqfwd_storm_window(line, jiffies);
+	if (!rate)
+		irqfwd_line_storm_stop(line);
 	spin_unlock_irq(&line->lock);
 	irqfwd_line_report_change(line);
 out:

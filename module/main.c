@@ -25,10 +25,25 @@ unsigned int irqfwd_max_lines = 65536;
 module_param_named(max_lines, irqfwd_max_lines, uint, 0644);
 MODULE_PARM_DESC(max_lines, "Maximum number of lines per open file (default 65536)");
 
+unsigned int irqfwd_storm_rate;
+module_param_named(storm_rate, irqfwd_storm_rate, uint, 0644);
+MODULE_PARM_DESC(storm_rate, "Storm guard of new lines: interrupts per second beyond which a line is held (default 0: off)");
+
+unsigned int irqfwd_storm_backoff_ms = 100;
+module_param_named(storm_backoff_ms, irqfwd_storm_backoff_ms, uint, 0644);
+MODULE_PARM_DESC(storm_backoff_ms, "Storm guard of new lines: how long a line is held, in ms (default 100, at most 60000)");
+
 /* Objects alive now, for leak checks: debugfs irqfwd/{lines,contexts}. */
 atomic_t irqfwd_live_lines = ATOMIC_INIT(0);
 atomic_t irqfwd_live_contexts = ATOMIC_INIT(0);
 static struct dentry *irqfwd_debugfs;
+
+/* The storm guard's back-off for new lines, in the range the ABI allows. */
+u32 irqfwd_storm_default_backoff_ms(void)
+{
+	return clamp(READ_ONCE(irqfwd_storm_backoff_ms), 1U,
+		     (u32)IRQFWD_STORM_BACKOFF_MAX_MS);
+}
 
 /*
  * Every open file's context, by id, for netlink.  A context leaves when its
@@ -147,7 +162,7 @@ static int irqfwd_copy_out(void __user *uarg, const void *karg, size_t ksize,
 }
 
 #define IRQFWD_CAPS (IRQFWD_CAP_LEVEL | IRQFWD_CAP_EOI | IRQFWD_CAP_RESAMPLE | \
-		     IRQFWD_CAP_MASK | IRQFWD_CAP_FORWARDED)
+		     IRQFWD_CAP_MASK | IRQFWD_CAP_FORWARDED | IRQFWD_CAP_STORM)
 
 static long irqfwd_ioctl_get_info(struct irqfwd_ctx *ctx, void __user *uarg)
 {
@@ -214,9 +229,10 @@ static long irqfwd_ioctl_line_query(struct irqfwd_ctx *ctx, void __user *uarg)
 	struct irqfwd_line_info info;
 	int ret;
 
+	/* The first version ended with the counter cleared. */
 	ret = irqfwd_copy_args(&info, sizeof(info),
-			       offsetofend(struct irqfwd_line_info, stats),
-			       uarg);
+			       offsetofend(struct irqfwd_line_info,
+					   stats.cleared), uarg);
 	if (ret)
 		return ret;
 	if (info.flags)
@@ -289,6 +305,33 @@ static long irqfwd_ioctl_line_set_mode(struct irqfwd_ctx *ctx,
 	return irqfwd_copy_out(uarg, &args, sizeof(args), args.argsz);
 }
 
+static long irqfwd_ioctl_line_set_storm(struct irqfwd_ctx *ctx,
+					void __user *uarg)
+{
+	struct irqfwd_line_storm args;
+	int ret;
+
+	ret = irqfwd_copy_args(&args, sizeof(args),
+			       offsetofend(struct irqfwd_line_storm, __reserved),
+			       uarg);
+	if (ret)
+		return ret;
+	if (args.flags & ~IRQFWD_LINE_STORM_DEFAULT || args.__reserved)
+		return -EINVAL;
+	if (args.flags & IRQFWD_LINE_STORM_DEFAULT) {
+		if (args.rate || args.backoff_ms)
+			return -EINVAL;
+		args.rate = READ_ONCE(irqfwd_storm_rate);
+		args.backoff_ms = irqfwd_storm_default_backoff_ms();
+	} else if (args.rate ? !args.backoff_ms ||
+		   args.backoff_ms > IRQFWD_STORM_BACKOFF_MAX_MS :
+		   args.backoff_ms) {
+		return -EINVAL;
+	}
+
+	return irqfwd_line_set_storm(ctx, args.id, args.rate, args.backoff_ms);
+}
+
 static long irqfwd_ioctl(struct file *file, unsigned int cmd,
 			 unsigned long arg)
 {
@@ -310,6 +353,8 @@ static long irqfwd_ioctl(struct file *file, unsigned int cmd,
 		return irqfwd_ioctl_line_mask(ctx, uarg);
 	case IRQFWD_LINE_SET_MODE:
 		return irqfwd_ioctl_line_set_mode(ctx, uarg);
+	case IRQFWD_LINE_SET_STORM:
+		return irqfwd_ioctl_line_set_storm(ctx, uarg);
 	}
 	return -ENOTTY;
 }

@@ -87,6 +87,7 @@ static int irqfwd_nl_put_stats(struct sk_buff *skb,
 		IRQFWD_STAT(UNMASKED, unmasked),
 		IRQFWD_STAT(SPURIOUS, spurious),
 		IRQFWD_STAT(CLEARED, cleared),
+		IRQFWD_STAT(STORMS, storms),
 #undef IRQFWD_STAT
 	};
 	struct nlattr *nest;
@@ -137,6 +138,9 @@ static int irqfwd_nl_fill_line(struct sk_buff *skb, struct irqfwd_line *line,
 	    nla_put_u32(skb, IRQFWD_A_LINE_HOST_IRQ, info.host_irq) ||
 	    nla_put_u32(skb, IRQFWD_A_LINE_BYPASS, info.bypass) ||
 	    irqfwd_nl_put_stats(skb, &info.stats) ||
+	    nla_put_u32(skb, IRQFWD_A_LINE_STORM_RATE, info.storm_rate) ||
+	    nla_put_u32(skb, IRQFWD_A_LINE_STORM_BACKOFF_MS,
+			info.storm_backoff_ms) ||
 	    (cmd == IRQFWD_CMD_LINE_DEL_NTF &&
 	     nla_put_u32(skb, IRQFWD_A_LINE_CAUSE, cause))) {
 		genlmsg_cancel(skb, hdr);

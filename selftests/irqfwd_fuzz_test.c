@@ -41,7 +41,7 @@ struct fuzz {
 static const unsigned long cmds[] = {
 	IRQFWD_GET_INFO, IRQFWD_LINE_CREATE, IRQFWD_LINE_DESTROY,
 	IRQFWD_LINE_QUERY, IRQFWD_LINE_EOI, IRQFWD_LINE_MASK,
-	IRQFWD_LINE_SET_MODE,
+	IRQFWD_LINE_SET_MODE, IRQFWD_LINE_SET_STORM,
 };
 
 static int any_fd(struct fuzz *f)

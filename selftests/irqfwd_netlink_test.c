@@ -34,12 +34,13 @@ static int nl_line_parse(const struct nlmsghdr *nlh, struct nl_line *l)
 		IRQFWD_A_LINE_EFFECTIVE_MODE, IRQFWD_A_LINE_REASON,
 		IRQFWD_A_LINE_STATE, IRQFWD_A_LINE_HOST_IRQ,
 		IRQFWD_A_LINE_BYPASS, IRQFWD_A_LINE_STATS,
+		IRQFWD_A_LINE_STORM_RATE, IRQFWD_A_LINE_STORM_BACKOFF_MS,
 	};
 	static const int stats[] = {
 		IRQFWD_A_STATS_FIRED, IRQFWD_A_STATS_DELIVERED,
 		IRQFWD_A_STATS_COALESCED, IRQFWD_A_STATS_COMPLETED,
 		IRQFWD_A_STATS_UNMASKED, IRQFWD_A_STATS_SPURIOUS,
-		IRQFWD_A_STATS_CLEARED,
+		IRQFWD_A_STATS_CLEARED, IRQFWD_A_STATS_STORMS,
 	};
 	const struct nlattr *tb[GENL_MAX_ATTR + 1], *st[GENL_MAX_ATTR + 1];
 	struct irqfwd_line_info *i = &l->info;
@@ -73,6 +74,9 @@ static int nl_line_parse(const struct nlmsghdr *nlh, struct nl_line *l)
 	i->stats.unmasked = nla_u64_of(st[IRQFWD_A_STATS_UNMASKED]);
 	i->stats.spurious = nla_u64_of(st[IRQFWD_A_STATS_SPURIOUS]);
 	i->stats.cleared = nla_u64_of(st[IRQFWD_A_STATS_CLEARED]);
+	i->stats.storms = nla_u64_of(st[IRQFWD_A_STATS_STORMS]);
+	i->storm_rate = nla_u32_of(tb[IRQFWD_A_LINE_STORM_RATE]);
+	i->storm_backoff_ms = nla_u32_of(tb[IRQFWD_A_LINE_STORM_BACKOFF_MS]);
 	if (tb[IRQFWD_A_LINE_CAUSE]) {
 		l->has_cause = true;
 		l->cause = nla_u32_of(tb[IRQFWD_A_LINE_CAUSE]);
@@ -226,6 +230,8 @@ static uint32_t ctx_id_of(int dev)
 	EXPECT_EQ((_q).bypass, (_nl).bypass);				\
 	EXPECT_EQ(0, memcmp(&(_q).stats, &(_nl).stats,			\
 			    sizeof((_q).stats)));			\
+	EXPECT_EQ((_q).storm_rate, (_nl).storm_rate);			\
+	EXPECT_EQ((_q).storm_backoff_ms, (_nl).storm_backoff_ms);	\
 } while (0)
 
 FIXTURE(nl) {

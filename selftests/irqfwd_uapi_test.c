@@ -45,7 +45,8 @@ TEST_F(dev, get_info)
 	EXPECT_EQ(IRQFWD_API_VERSION, ext.info.api_version);
 	EXPECT_LT(0, ext.info.max_lines);
 	EXPECT_EQ(IRQFWD_CAP_LEVEL | IRQFWD_CAP_EOI | IRQFWD_CAP_RESAMPLE |
-		  IRQFWD_CAP_MASK | IRQFWD_CAP_FORWARDED, ext.info.caps);
+		  IRQFWD_CAP_MASK | IRQFWD_CAP_FORWARDED | IRQFWD_CAP_STORM,
+		  ext.info.caps);
 	EXPECT_EQ(0, ext.info.nr_lines);
 	EXPECT_LT(0, ext.info.ctx_id);
 	/* Nothing written behind argsz. */
@@ -545,8 +546,77 @@ TEST_F(dev, query_errors)
 	info.flags = 0;
 	info.argsz = offsetof(struct irqfwd_line_info, stats);
 	EXPECT_EQ(-EINVAL, irqfwd_ioctl(self->f.dev, IRQFWD_LINE_QUERY, &info));
+	/* The first version ended with stats.cleared: still served. */
+	info.argsz = 103;
+	EXPECT_EQ(-EINVAL, irqfwd_ioctl(self->f.dev, IRQFWD_LINE_QUERY, &info));
+	memset(&info, POISON, sizeof(info));
+	info.argsz = 104;
+	info.flags = 0;
+	info.id = id;
+	EXPECT_EQ(0, irqfwd_ioctl(self->f.dev, IRQFWD_LINE_QUERY, &info));
+	EXPECT_EQ(IRQFWD_TRIGGER_EDGE, info.trigger);
+	EXPECT_EQ(0, info.stats.cleared);
+	EXPECT_EQ(0xccccccccccccccccull, info.stats.storms);
+	EXPECT_EQ(0xccccccccu, info.storm_rate);
 	EXPECT_EQ(0, line_destroy(self->f.dev, id));
 	EXPECT_EQ(-ENOENT, line_query(self->f.dev, id, &info));
+}
+
+static int line_set_storm(int dev, __u32 id, __u32 flags, __u32 rate,
+			  __u32 backoff_ms)
+{
+	struct irqfwd_line_storm s = {
+		.argsz = sizeof(s), .flags = flags, .id = id, .rate = rate,
+		.backoff_ms = backoff_ms,
+	};
+
+	return irqfwd_ioctl(dev, IRQFWD_LINE_SET_STORM, &s);
+}
+
+TEST_F(dev, set_storm_errors)
+{
+	struct irqfwd_line_create c;
+	struct irqfwd_line_storm s;
+	struct irqfwd_line_info info;
+	int id;
+
+	EXPECT_EQ(-ENOENT, line_set_storm(self->f.dev, 1, 0, 1000, 10));
+	line_create_init(&c, self->f.source, self->f.sink, IRQFWD_TRIGGER_EDGE);
+	id = line_create(self->f.dev, &c);
+	ASSERT_LT(0, id);
+
+	EXPECT_EQ(-EINVAL, line_set_storm(self->f.dev, id, 2, 1000, 10));
+	EXPECT_EQ(-EINVAL, line_set_storm(self->f.dev, id,
+					  IRQFWD_LINE_STORM_DEFAULT, 1000, 0));
+	EXPECT_EQ(-EINVAL, line_set_storm(self->f.dev, id,
+					  IRQFWD_LINE_STORM_DEFAULT, 0, 10));
+	EXPECT_EQ(-EINVAL, line_set_storm(self->f.dev, id, 0, 1000, 0));
+	EXPECT_EQ(-EINVAL, line_set_storm(self->f.dev, id, 0, 1000,
+					  IRQFWD_STORM_BACKOFF_MAX_MS + 1));
+	EXPECT_EQ(-EINVAL, line_set_storm(self->f.dev, id, 0, 0, 10));
+	s = (struct irqfwd_line_storm){ .argsz = sizeof(s), .id = id,
+					.__reserved = 1 };
+	EXPECT_EQ(-EINVAL, irqfwd_ioctl(self->f.dev, IRQFWD_LINE_SET_STORM, &s));
+	s.__reserved = 0;
+	s.argsz = sizeof(s) - 1;
+	EXPECT_EQ(-EINVAL, irqfwd_ioctl(self->f.dev, IRQFWD_LINE_SET_STORM, &s));
+
+	/* Nothing was changed by the failures. */
+	ASSERT_EQ(0, line_query(self->f.dev, id, &info));
+	EXPECT_EQ(0, info.storm_rate);
+	EXPECT_EQ(100, info.storm_backoff_ms);
+
+	EXPECT_EQ(0, line_set_storm(self->f.dev, id, 0, 1000,
+				    IRQFWD_STORM_BACKOFF_MAX_MS));
+	ASSERT_EQ(0, line_query(self->f.dev, id, &info));
+	EXPECT_EQ(1000, info.storm_rate);
+	EXPECT_EQ(IRQFWD_STORM_BACKOFF_MAX_MS, info.storm_backoff_ms);
+	EXPECT_EQ(0, line_set_storm(self->f.dev, id,
+				    IRQFWD_LINE_STORM_DEFAULT, 0, 0));
+	ASSERT_EQ(0, line_query(self->f.dev, id, &info));
+	EXPECT_EQ(0, info.storm_rate);
+	EXPECT_EQ(100, info.storm_backoff_ms);
+	EXPECT_EQ(0, line_set_storm(self->f.dev, id, 0, 0, 0));
 }
 
 TEST_F(dev, eoi_errors)

@@ -127,6 +127,9 @@ enum irqfwd_mode {
  *	sink eventfd (another forwarded line shares the sink).
  * @IRQFWD_REASON_REFUSED: the irq_bypass consumer on the sink refused the
  *	host IRQ.
+ * @IRQFWD_REASON_STORM: the storm guard holds the line (see
+ *	IRQFWD_LINE_SET_STORM): it uses the eventfd path, where the guard
+ *	sees every interrupt, until the back-off ends.
  */
 enum irqfwd_reason {
 	IRQFWD_REASON_NONE		= 0,
@@ -139,6 +142,7 @@ enum irqfwd_reason {
 	IRQFWD_REASON_SOURCE_BUSY	= 7,
 	IRQFWD_REASON_SINK_BUSY		= 8,
 	IRQFWD_REASON_REFUSED		= 9,
+	IRQFWD_REASON_STORM		= 10,
 };
 
 /* Capabilities reported by IRQFWD_GET_INFO. */
@@ -147,6 +151,7 @@ enum irqfwd_reason {
 #define IRQFWD_CAP_RESAMPLE	_BITULL(2)	/* resample eventfds */
 #define IRQFWD_CAP_MASK		_BITULL(3)	/* IRQFWD_LINE_MASK */
 #define IRQFWD_CAP_FORWARDED	_BITULL(4)	/* IRQFWD_MODE_FORWARDED */
+#define IRQFWD_CAP_STORM	_BITULL(5)	/* IRQFWD_LINE_SET_STORM */
 
 /**
  * struct irqfwd_info - IRQFWD_GET_INFO argument
@@ -243,10 +248,13 @@ struct irqfwd_line_eoi {
  *	often the source fires meanwhile, one interrupt is delivered.  This is
  *	the bit a VMM reports in an MSI-X Pending Bit Array.
  * IRQFWD_LINE_STATE_MASKED: the line is masked by IRQFWD_LINE_MASK.
+ * IRQFWD_LINE_STATE_STORM: the storm guard holds the line, as if masked,
+ *	until its back-off ends (IRQFWD_LINE_SET_STORM).
  */
 #define IRQFWD_LINE_STATE_IN_SERVICE	_BITUL(0)
 #define IRQFWD_LINE_STATE_PENDING	_BITUL(1)
 #define IRQFWD_LINE_STATE_MASKED	_BITUL(2)
+#define IRQFWD_LINE_STATE_STORM		_BITUL(3)
 
 /**
  * struct irqfwd_line_stats - a line's counters, since it was created
@@ -260,6 +268,8 @@ struct irqfwd_line_eoi {
  * @spurious: completions received while nothing was in service (a shared
  *	KVM resampler signals every line of its GSI)
  * @cleared: pending interrupts discarded by IRQFWD_LINE_MASK_CLEAR_PENDING
+ * @storms: times the storm guard held the line (since API version 1 with
+ *	IRQFWD_CAP_STORM; absent from a shorter argsz)
  */
 struct irqfwd_line_stats {
 	__u64 fired;
@@ -269,6 +279,7 @@ struct irqfwd_line_stats {
 	__u64 unmasked;
 	__u64 spurious;
 	__u64 cleared;
+	__u64 storms;
 };
 
 /* struct irqfwd_line_info bypass bits: irq_bypass pairings of the line */
@@ -291,7 +302,12 @@ struct irqfwd_line_stats {
  * @bypass: out: IRQFWD_LINE_BYPASS_* bits
  * @__reserved: out: zero
  * @stats: out: the line's counters
+ * @storm_rate: out: the storm guard's limit, interrupts per second; 0 if
+ *	the guard is off
+ * @storm_backoff_ms: out: how long the guard holds a line
  *
+ * The first version of this structure ended with @stats.cleared (argsz
+ * 104); an argsz that short is still accepted, and gets what fits.
  * State and counters are read at one instant, and
  * fired == delivered + coalesced + cleared +
  *	(1 if IRQFWD_LINE_STATE_PENDING else 0).
@@ -312,6 +328,8 @@ struct irqfwd_line_info {
 	__u32 bypass;
 	__u32 __reserved;
 	struct irqfwd_line_stats stats;
+	__u32 storm_rate;
+	__u32 storm_backoff_ms;
 };
 
 /**
@@ -333,6 +351,32 @@ struct irqfwd_line_mode {
 };
 
 /* struct irqfwd_line_mask flags */
+/* struct irqfwd_line_storm flags */
+#define IRQFWD_LINE_STORM_DEFAULT	_BITUL(0) /* the module's defaults */
+
+/* The longest back-off IRQFWD_LINE_SET_STORM accepts. */
+#define IRQFWD_STORM_BACKOFF_MAX_MS	60000
+
+/**
+ * struct irqfwd_line_storm - IRQFWD_LINE_SET_STORM argument
+ * @argsz: sizeof(struct irqfwd_line_storm)
+ * @flags: IRQFWD_LINE_STORM_DEFAULT, or 0
+ * @id: the line
+ * @rate: interrupts per second beyond which the line is held; 0 turns the
+ *	guard off.  0 with IRQFWD_LINE_STORM_DEFAULT.
+ * @backoff_ms: how long the line is held, 1 to IRQFWD_STORM_BACKOFF_MAX_MS
+ *	when @rate is not 0; 0 with IRQFWD_LINE_STORM_DEFAULT or a @rate of 0
+ * @__reserved: must be 0
+ */
+struct irqfwd_line_storm {
+	__u32 argsz;
+	__u32 flags;
+	__u32 id;
+	__u32 rate;
+	__u32 backoff_ms;
+	__u32 __reserved;
+};
+
 #define IRQFWD_LINE_MASK_MASK		_BITUL(0)
 #define IRQFWD_LINE_MASK_UNMASK		_BITUL(1)
 #define IRQFWD_LINE_MASK_CLEAR_PENDING	_BITUL(2)
@@ -432,5 +476,25 @@ struct irqfwd_line_mask {
  *	EINVAL	bad mode
  */
 #define IRQFWD_LINE_SET_MODE	_IOWR(IRQFWD_TYPE, 0x06, struct irqfwd_line_mode)
+
+/*
+ * IRQFWD_LINE_SET_STORM - configure a line's storm guard.  A line starts
+ * with the module's defaults (parameters storm_rate, 0: off, and
+ * storm_backoff_ms, 100).
+ *
+ * The guard counts the interrupts that reach irqfwd (not those the
+ * platform posts to the guest directly) in windows of 100 ms.  When one
+ * window holds more than @rate / 10 (at least 1), the line is held for
+ * @backoff_ms as if masked: interrupts are latched, one pending however
+ * often the source fires; a forwarded line leaves the bypass (reason
+ * IRQFWD_REASON_STORM).  The state shows IRQFWD_LINE_STATE_STORM, the
+ * storms counter counts it, and netlink sends line-change-ntf when the hold
+ * starts and ends.  When it ends, a latched interrupt is delivered: the
+ * last assertion is never lost.  A guard turned off ends a hold at once.
+ *	ENOENT	no line with this id in this context
+ *	EINVAL	unknown flags; non-zero @__reserved; IRQFWD_LINE_STORM_DEFAULT
+ *		with a non-zero @rate or @backoff_ms; @backoff_ms out of range
+ */
+#define IRQFWD_LINE_SET_STORM	_IOW(IRQFWD_TYPE, 0x07, struct irqfwd_line_storm)
 
 #endif /* _UAPI_LINUX_IRQFWD_H */
