@@ -3,9 +3,11 @@
  * Races, in the spirit of KVM's irqfd_test: threads create, destroy,
  * switch, mask and complete lines of one context while another thread
  * replaces the eventfds underneath them (dup2() onto the same descriptor
- * numbers, so every release hangs lines up) and the edu device raises MSIs
- * into one of them.  Every call must succeed or fail with an errno the
- * uapi header documents for it; afterwards nothing is left alive.
+ * numbers, so every release hangs lines up), the edu device raises MSIs
+ * into one of them, and a netlink watcher dumps contexts and lines and
+ * reads events while files come and go.  Every call must succeed or fail
+ * with an errno the uapi header documents for it; afterwards nothing is
+ * left alive.
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -13,10 +15,12 @@
 #include "kselftest_harness.h"
 #include "irqfwd_util.h"
 #include "vfio_edu.h"
+#include "irqfwd_genl.h"
 
 #define SLOTS		8
 #define IDS		64
 #define MIN_OPS		10000
+#define MIN_NETLINK	100
 #define MAX_SECONDS	60
 
 struct race {
@@ -27,7 +31,7 @@ struct race {
 	atomic_ulong ops;
 	atomic_ulong bad;		/* undocumented errnos */
 	atomic_int last_bad;
-	atomic_ulong created, destroyed, replaced, raised;
+	atomic_ulong created, destroyed, replaced, raised, dumps, events;
 	struct edu *edu;
 };
 
@@ -89,7 +93,7 @@ static void *worker(void *arg)
 
 	while (!atomic_load(&r->stop)) {
 		id = pick_id(r, &seed);
-		switch (rand_r(&seed) % 5) {
+		switch (rand_r(&seed) % 6) {
 		case 0:
 			ret = line_destroy(r->dev, id);
 			if (!ret)
@@ -112,6 +116,18 @@ static void *worker(void *arg)
 			if (ret && ret != -ENOENT && ret != -EINVAL)
 				bad(r, ret, "eoi");
 			break;
+		case 4: {
+			struct irqfwd_line_storm st = {
+				.argsz = sizeof(st), .id = id,
+				.rate = rand_r(&seed) % 3 * 50,
+			};
+
+			st.backoff_ms = st.rate ? 1 + rand_r(&seed) % 20 : 0;
+			ret = irqfwd_ioctl(r->dev, IRQFWD_LINE_SET_STORM, &st);
+			if (ret && ret != -ENOENT)
+				bad(r, ret, "set_storm");
+			break;
+		}
 		default:
 			ret = line_query(r->dev, id, &info);
 			if (ret && ret != -ENOENT)
@@ -142,6 +158,75 @@ static void *replacer(void *arg)
 		close(fresh);
 		atomic_fetch_add(&r->replaced, 1);
 	}
+	return NULL;
+}
+
+static int count_cb(const struct nlmsghdr *nlh, void *arg)
+{
+	(*(unsigned long *)arg)++;
+	return 0;
+}
+
+/*
+ * Dump contexts and lines, get lines, and read events, while another file
+ * of its own comes and goes with a line in it.
+ */
+static void *watcher(void *arg)
+{
+	static char buf[GENL_BUF_SIZE];
+	struct race *r = arg;
+	struct irqfwd_line_create c;
+	unsigned int seed = 4;
+	unsigned long n;
+	struct genl_msg m;
+	struct genl g;
+	int ret, other, src;
+
+	if (genl_open(&g) || genl_join_events(&g)) {
+		bad(r, -errno, "netlink");
+		return NULL;
+	}
+	while (!atomic_load(&r->stop)) {
+		switch (rand_r(&seed) % 4) {
+		case 0:
+			genl_msg_init(&m, g.family, IRQFWD_CMD_CTX_GET,
+				      NLM_F_DUMP);
+			break;
+		case 1:
+			genl_msg_init(&m, g.family, IRQFWD_CMD_LINE_GET,
+				      NLM_F_DUMP);
+			break;
+		case 2:
+			genl_msg_init(&m, g.family, IRQFWD_CMD_LINE_GET, 0);
+			genl_msg_put_u32(&m, IRQFWD_A_LINE_CTX_ID,
+					 1 + rand_r(&seed) % 64);
+			genl_msg_put_u32(&m, IRQFWD_A_LINE_ID,
+					 pick_id(r, &seed));
+			break;
+		default:
+			/* A file that lives for one round. */
+			other = irqfwd_open();
+			src = new_eventfd();
+			line_create_init(&c, src, r->slot[rand_r(&seed) % SLOTS],
+					 IRQFWD_TRIGGER_EDGE);
+			ret = line_create(other, &c);
+			if (ret < 0 && ret != -EINVAL)
+				bad(r, ret, "create (other file)");
+			close(other);
+			close(src);
+			continue;
+		}
+		n = 0;
+		ret = genl_call(&g, &m, count_cb, &n);
+		if (ret && ret != -ENOENT)
+			bad(r, ret, "netlink");
+		atomic_fetch_add(&r->dumps, 1);
+		/* Drain the events that came meanwhile (the socket may overrun). */
+		while ((ret = recv(g.fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0)
+			atomic_fetch_add(&r->events, 1);
+		atomic_fetch_add(&r->ops, 1);
+	}
+	genl_close(&g);
 	return NULL;
 }
 
@@ -180,8 +265,9 @@ FIXTURE_TEARDOWN(race)
 
 TEST_F_TIMEOUT(race, everything_at_once, 180)
 {
-	void *(*fns[])(void *) = { creator, worker, worker, replacer, raiser };
-	pthread_t threads[5];
+	void *(*fns[])(void *) = { creator, worker, worker, replacer, raiser,
+				   watcher };
+	pthread_t threads[6];
 	struct race *r;
 	uint64_t end;
 	unsigned int i;
@@ -196,26 +282,30 @@ TEST_F_TIMEOUT(race, everything_at_once, 180)
 		ASSERT_LE(0, r->slot[i]);
 	}
 
-	for (i = 0; i < 5; i++)
+	for (i = 0; i < 6; i++)
 		ASSERT_EQ(0, pthread_create(&threads[i], NULL, fns[i], r));
 	end = now_ns() + MAX_SECONDS * 1000000000ull;
-	while (atomic_load(&r->ops) < MIN_OPS && now_ns() < end)
+	while ((atomic_load(&r->ops) < MIN_OPS ||
+		atomic_load(&r->dumps) < MIN_NETLINK) && now_ns() < end)
 		usleep(10000);
 	/* At least a second of it, and MIN_OPS. */
 	usleep(1000000);
 	atomic_store(&r->stop, true);
-	for (i = 0; i < 5; i++)
+	for (i = 0; i < 6; i++)
 		pthread_join(threads[i], NULL);
 
-	TH_LOG("%lu calls: %lu lines created, %lu destroyed, %lu eventfds replaced, %lu raises; %lu undocumented errnos",
+	TH_LOG("%lu calls: %lu lines created, %lu destroyed, %lu eventfds replaced, %lu raises, %lu netlink requests, %lu events; %lu undocumented errnos",
 	       atomic_load(&r->ops), atomic_load(&r->created),
 	       atomic_load(&r->destroyed), atomic_load(&r->replaced),
-	       atomic_load(&r->raised), atomic_load(&r->bad));
+	       atomic_load(&r->raised), atomic_load(&r->dumps),
+	       atomic_load(&r->events), atomic_load(&r->bad));
 	EXPECT_LE(MIN_OPS, atomic_load(&r->ops));
 	EXPECT_EQ(0, atomic_load(&r->bad))
 		TH_LOG("last undocumented errno %d", atomic_load(&r->last_bad));
 	EXPECT_LT(0, atomic_load(&r->created));
 	EXPECT_LT(0, atomic_load(&r->replaced));
+	EXPECT_LE(MIN_NETLINK, atomic_load(&r->dumps));
+	EXPECT_LT(0, atomic_load(&r->events));
 
 	close(r->dev);
 	for (i = 0; i < SLOTS; i++)
