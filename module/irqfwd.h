@@ -131,9 +131,7 @@ struct irqfwd_fwd {
  * @work: signals the sink and unmask eventfds, which cannot be signalled
  *	from inside the source or resample eventfd's wakeup
  * @source: hook on the source eventfd: interrupts
- * @resample: hook on the resample eventfd: completions
  * @sink: hook on the sink eventfd: hang-up only
- * @unmask: hook on the unmask eventfd: hang-up only
  * @fwd: forwarded mode, allocated when it is first requested; stable
  *	once set
  * @hangup: tears the line down after one of its eventfds was released
@@ -142,6 +140,12 @@ struct irqfwd_fwd {
  * @source_node: entry in the global table of source eventfds
  * @sink_node: entry in the global table of sink eventfds
  * @rcu: frees the line after RCU readers (IRQFWD_LINE_EOI) are done
+ * @resample: hook on the resample eventfd: completions
+ * @unmask: hook on the unmask eventfd: hang-up only
+ *
+ * Only level lines have @resample and @unmask: edge lines, the many, are
+ * allocated without them (irqfwd_line_size()), which keeps a line within
+ * 512 bytes of slab.
  */
 struct irqfwd_line {
 	struct irqfwd_ctx *ctx;
@@ -169,9 +173,7 @@ struct irqfwd_line {
 
 	struct irq_work work;
 	struct irqfwd_hook source;
-	struct irqfwd_hook resample;
 	struct irqfwd_hook sink;
-	struct irqfwd_hook unmask;
 	struct irqfwd_fwd *fwd;
 	struct work_struct hangup;
 	struct work_struct notify;
@@ -179,6 +181,10 @@ struct irqfwd_line {
 	struct hlist_node source_node;
 	struct hlist_node sink_node;
 	struct rcu_head rcu;
+
+	/* Level lines only: see above. */
+	struct irqfwd_hook resample;
+	struct irqfwd_hook unmask;
 };
 
 /* Delivery waits: the VMM masked the line, or the storm guard holds it. */

@@ -35,7 +35,9 @@ static DEFINE_MUTEX(irqfwd_eventfds_lock);
 static DEFINE_HASHTABLE(irqfwd_sources, 10);
 static DEFINE_HASHTABLE(irqfwd_sinks, 10);
 
-static struct kmem_cache *irqfwd_line_cache;
+/* Lines, by trigger: edge lines end before their level-only hooks. */
+static struct kmem_cache *irqfwd_edge_cache;
+static struct kmem_cache *irqfwd_level_cache;
 static struct workqueue_struct *irqfwd_wq;
 
 static bool irqfwd_line_is_level(const struct irqfwd_line *line)
@@ -480,7 +482,9 @@ static struct irqfwd_line *irqfwd_line_alloc(struct irqfwd_ctx *ctx,
 {
 	struct irqfwd_line *line;
 
-	line = kmem_cache_zalloc(irqfwd_line_cache, GFP_KERNEL_ACCOUNT);
+	line = kmem_cache_zalloc(args->trigger == IRQFWD_TRIGGER_LEVEL ?
+				 irqfwd_level_cache : irqfwd_edge_cache,
+				 GFP_KERNEL_ACCOUNT);
 	if (!line)
 		return NULL;
 
@@ -507,16 +511,19 @@ static void irqfwd_line_free_rcu(struct rcu_head *rcu)
 {
 	struct irqfwd_line *line = container_of(rcu, struct irqfwd_line, rcu);
 
-	kmem_cache_free(irqfwd_line_cache, line);
+	kmem_cache_free(irqfwd_line_is_level(line) ? irqfwd_level_cache :
+			irqfwd_edge_cache, line);
 	atomic_dec(&irqfwd_live_lines);
 }
 
 static void irqfwd_line_free(struct irqfwd_line *line)
 {
 	irqfwd_hook_put(&line->source);
-	irqfwd_hook_put(&line->resample);
 	irqfwd_hook_put(&line->sink);
-	irqfwd_hook_put(&line->unmask);
+	if (irqfwd_line_is_level(line)) {
+		irqfwd_hook_put(&line->resample);
+		irqfwd_hook_put(&line->unmask);
+	}
 	irqfwd_fwd_free(line);
 	irqfwd_ctx_put(line->ctx);
 	call_rcu(&line->rcu, irqfwd_line_free_rcu);
@@ -532,7 +539,8 @@ static void irqfwd_line_shutdown(struct irqfwd_line *line)
 	unsigned long flags;
 
 	irqfwd_hook_remove(&line->source);
-	irqfwd_hook_remove(&line->resample);
+	if (irqfwd_line_is_level(line))
+		irqfwd_hook_remove(&line->resample);
 
 	spin_lock_irqsave(&line->lock, flags);
 	line->dead = true;
@@ -542,7 +550,8 @@ static void irqfwd_line_shutdown(struct irqfwd_line *line)
 	irqfwd_fwd_shutdown(line);
 
 	irqfwd_hook_remove(&line->sink);
-	irqfwd_hook_remove(&line->unmask);
+	if (irqfwd_line_is_level(line))
+		irqfwd_hook_remove(&line->unmask);
 	if (!hlist_unhashed(&line->source_node))
 		irqfwd_eventfds_release(line);
 }
@@ -692,8 +701,8 @@ int irqfwd_line_create(struct irqfwd_ctx *ctx, struct irqfwd_line_create *args)
 
 	ret = -EINVAL;
 	if (line->source.eventfd == line->sink.eventfd ||
-	    line->source.eventfd == line->resample.eventfd ||
-	    line->sink.eventfd == line->resample.eventfd)
+	    (resample && (line->source.eventfd == line->resample.eventfd ||
+			  line->sink.eventfd == line->resample.eventfd)))
 		goto err_free;
 
 	ret = irqfwd_eventfds_claim(line);
@@ -993,24 +1002,37 @@ int irqfwd_lines_init(void)
 {
 	int ret;
 
-	irqfwd_line_cache = KMEM_CACHE(irqfwd_line, SLAB_ACCOUNT);
-	if (!irqfwd_line_cache)
-		return -ENOMEM;
+	irqfwd_edge_cache = kmem_cache_create("irqfwd_line_edge",
+					      offsetof(struct irqfwd_line,
+						       resample),
+					      __alignof__(struct irqfwd_line),
+					      SLAB_ACCOUNT, NULL);
+	irqfwd_level_cache = kmem_cache_create("irqfwd_line_level",
+					       sizeof(struct irqfwd_line),
+					       __alignof__(struct irqfwd_line),
+					       SLAB_ACCOUNT, NULL);
+	if (!irqfwd_edge_cache || !irqfwd_level_cache) {
+		ret = -ENOMEM;
+		goto err_caches;
+	}
 
 	ret = irqfwd_fwd_init();
-	if (ret) {
-		kmem_cache_destroy(irqfwd_line_cache);
-		return ret;
-	}
+	if (ret)
+		goto err_caches;
 
 	/* Hang-ups may come in bursts (a VMM exiting closes everything). */
 	irqfwd_wq = alloc_workqueue("irqfwd", WQ_UNBOUND, 0);
 	if (!irqfwd_wq) {
 		irqfwd_fwd_exit();
-		kmem_cache_destroy(irqfwd_line_cache);
-		return -ENOMEM;
+		ret = -ENOMEM;
+		goto err_caches;
 	}
 	return 0;
+
+err_caches:
+	kmem_cache_destroy(irqfwd_level_cache);
+	kmem_cache_destroy(irqfwd_edge_cache);
+	return ret;
 }
 
 void irqfwd_lines_exit(void)
@@ -1018,5 +1040,6 @@ void irqfwd_lines_exit(void)
 	destroy_workqueue(irqfwd_wq);
 	irqfwd_fwd_exit();
 	rcu_barrier();
-	kmem_cache_destroy(irqfwd_line_cache);
+	kmem_cache_destroy(irqfwd_level_cache);
+	kmem_cache_destroy(irqfwd_edge_cache);
 }
