@@ -229,10 +229,10 @@ static long irqfwd_ioctl_line_query(struct irqfwd_ctx *ctx, void __user *uarg)
 	struct irqfwd_line_info info;
 	int ret;
 
-	/* The first version ended with the counter cleared. */
-	ret = irqfwd_copy_args(&info, sizeof(info),
-			       offsetofend(struct irqfwd_line_info,
-					   stats.cleared), uarg);
+	BUILD_BUG_ON(offsetofend(struct irqfwd_line_info, stats.cleared) !=
+		     IRQFWD_LINE_INFO_SIZE_V1);
+	ret = irqfwd_copy_args(&info, sizeof(info), IRQFWD_LINE_INFO_SIZE_V1,
+			       uarg);
 	if (ret)
 		return ret;
 	if (info.flags)

@@ -527,6 +527,24 @@ TEST_F(dev, destroy_errors)
 	EXPECT_EQ(-ENOENT, line_destroy(self->f.dev, id));
 }
 
+/*
+ * A command's number encodes the size of its structure's first version:
+ * it never changes when the structure grows.  These are the numbers of
+ * API version 1.
+ */
+TEST(command_numbers_are_frozen)
+{
+	EXPECT_EQ(0xc020bf00u, IRQFWD_GET_INFO);
+	EXPECT_EQ(0xc028bf01u, IRQFWD_LINE_CREATE);
+	EXPECT_EQ(0x4010bf02u, IRQFWD_LINE_DESTROY);
+	EXPECT_EQ(0xc068bf03u, IRQFWD_LINE_QUERY);
+	EXPECT_EQ(0x4010bf04u, IRQFWD_LINE_EOI);
+	EXPECT_EQ(0xc010bf05u, IRQFWD_LINE_MASK);
+	EXPECT_EQ(0xc018bf06u, IRQFWD_LINE_SET_MODE);
+	EXPECT_EQ(0x4018bf07u, IRQFWD_LINE_SET_STORM);
+	EXPECT_EQ(IRQFWD_LINE_INFO_SIZE_V1, _IOC_SIZE(IRQFWD_LINE_QUERY));
+}
+
 TEST_F(dev, query_errors)
 {
 	struct irqfwd_line_info info;
@@ -547,10 +565,10 @@ TEST_F(dev, query_errors)
 	info.argsz = offsetof(struct irqfwd_line_info, stats);
 	EXPECT_EQ(-EINVAL, irqfwd_ioctl(self->f.dev, IRQFWD_LINE_QUERY, &info));
 	/* The first version ended with stats.cleared: still served. */
-	info.argsz = 103;
+	info.argsz = IRQFWD_LINE_INFO_SIZE_V1 - 1;
 	EXPECT_EQ(-EINVAL, irqfwd_ioctl(self->f.dev, IRQFWD_LINE_QUERY, &info));
 	memset(&info, POISON, sizeof(info));
-	info.argsz = 104;
+	info.argsz = IRQFWD_LINE_INFO_SIZE_V1;
 	info.flags = 0;
 	info.id = id;
 	EXPECT_EQ(0, irqfwd_ioctl(self->f.dev, IRQFWD_LINE_QUERY, &info));

@@ -307,7 +307,8 @@ struct irqfwd_line_stats {
  * @storm_backoff_ms: out: how long the guard holds a line
  *
  * The first version of this structure ended with @stats.cleared (argsz
- * 104); an argsz that short is still accepted, and gets what fits.
+ * IRQFWD_LINE_INFO_SIZE_V1, the size IRQFWD_LINE_QUERY's number encodes);
+ * an argsz that short is still accepted, and gets what fits.
  * State and counters are read at one instant, and
  * fired == delivered + coalesced + cleared +
  *	(1 if IRQFWD_LINE_STATE_PENDING else 0).
@@ -331,6 +332,9 @@ struct irqfwd_line_info {
 	__u32 storm_rate;
 	__u32 storm_backoff_ms;
 };
+
+/* The size of the first version of struct irqfwd_line_info. */
+#define IRQFWD_LINE_INFO_SIZE_V1	104
 
 /**
  * struct irqfwd_line_mode - IRQFWD_LINE_SET_MODE argument
@@ -433,7 +437,8 @@ struct irqfwd_line_mask {
  * IRQFWD_LINE_QUERY - read a line's configuration, state and counters.
  *	ENOENT	no line with this id in this context
  */
-#define IRQFWD_LINE_QUERY	_IOWR(IRQFWD_TYPE, 0x03, struct irqfwd_line_info)
+#define IRQFWD_LINE_QUERY	_IOC(_IOC_READ | _IOC_WRITE, IRQFWD_TYPE, 0x03, \
+				     IRQFWD_LINE_INFO_SIZE_V1)
 
 /*
  * IRQFWD_LINE_EOI - complete the in-service interrupt of a level line from
