@@ -346,6 +346,10 @@ int irqfwd_nl_line_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	}
 
 	for (; (ctx = irqfwd_ctx_find(&id)); id++) {
+		/* The context the line cursor was in may be gone. */
+		if (id != cb->args[IRQFWD_DUMP_CTX])
+			cb->args[IRQFWD_DUMP_LINE] = 0;
+		cb->args[IRQFWD_DUMP_CTX] = id;
 		if (irqfwd_ctx_visible(ctx, admin))
 			ret = irqfwd_nl_dump_lines(skb, cb, ctx);
 		irqfwd_ctx_put(ctx);
