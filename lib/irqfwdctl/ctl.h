@@ -58,10 +58,11 @@ int ctl_usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 /*
- * Parse a subcommand's options: --json/-j and --help/-h for everyone,
- * plus @extra (getopt_long's, may be NULL) handled by @opt.  Returns the
- * index of the first operand, or -CTL_EXIT_USAGE / -CTL_EXIT_OK (help
- * printed).
+ * Parse a subcommand's options (argv[0] is the subcommand): --json/-j
+ * and --help/-h for everyone, plus @extra (getopt_long's, may be NULL)
+ * handled by @opt.  Returns the index of the first operand (at least 1),
+ * 0 if the help was printed, or -CTL_EXIT_USAGE: callers return -ret if
+ * ret <= 0.
  */
 struct option;
 int ctl_getopt(struct ctl *ctl, int argc, char **argv, const char *shortopts,

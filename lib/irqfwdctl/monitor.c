@@ -99,7 +99,7 @@ int ctl_monitor(struct ctl *ctl, int argc, char **argv)
 	int ret;
 
 	ret = ctl_getopt(ctl, argc, argv, "c:", opts, ctl_monitor_opt, &m);
-	if (ret < 0)
+	if (ret <= 0)
 		return -ret;
 	if (ret < argc)
 		return ctl_usage_error(argv[0], "unexpected argument '%s'",
@@ -116,6 +116,12 @@ int ctl_monitor(struct ctl *ctl, int argc, char **argv)
 	if (ret)
 		return ret;
 	ret = irqfwd_nl_subscribe(nl, ctl_on_event, &m);
+	if (ret == -EPERM) {
+		ctl_warn("joining the events group: %s (needs CAP_NET_ADMIN)",
+			 strerror(-ret));
+		ret = CTL_EXIT_PERMISSION;
+		goto out;
+	}
 	if (ret) {
 		ret = ctl_fail(nl, ret, false, "joining the events group");
 		goto out;

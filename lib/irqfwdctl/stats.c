@@ -216,7 +216,7 @@ int ctl_stats(struct ctl *ctl, int argc, char **argv)
 	int ret;
 
 	ret = ctl_getopt(ctl, argc, argv, "i:", opts, ctl_stats_opt, &o);
-	if (ret < 0)
+	if (ret <= 0)
 		return -ret;
 	if (ret < argc) {
 		arg = argv[ret];

@@ -36,7 +36,7 @@ int ctl_version(struct ctl *ctl, int argc, char **argv)
 	struct json j;
 
 	ret = ctl_getopt(ctl, argc, argv, NULL, NULL, NULL, NULL);
-	if (ret < 0)
+	if (ret <= 0)
 		return -ret;
 	if (ret < argc)
 		return ctl_usage_error(argv[0], "unexpected argument '%s'",
