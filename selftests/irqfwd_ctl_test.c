@@ -1469,6 +1469,70 @@ TEST_F(ctl, lib_events)
 	close(sink);
 }
 
+struct last_add {
+	unsigned long events;
+	__u32 last_add_id;
+};
+
+static int count_events(enum irqfwd_nl_event event,
+			const struct irqfwd_nl_line *line, void *arg)
+{
+	struct last_add *l = arg;
+
+	l->events++;
+	if (event == IRQFWD_NL_EVENT_ADD)
+		l->last_add_id = line->id;
+	return 0;
+}
+
+/*
+ * Events not read in time overflow the socket: dispatch says -ENOBUFS
+ * once, and the events after it still come.
+ */
+TEST_F_TIMEOUT(ctl, lib_events_overflow, 120)
+{
+	struct irqfwd_line_config cfg = { 0 };
+	struct last_add l = { 0 };
+	struct irqfwd_nl *nl;
+	int i, ret, enobufs = 0;
+	uint64_t end;
+	uint32_t id;
+
+	ASSERT_EQ(0, irqfwd_nl_open(&nl));
+	ASSERT_EQ(0, irqfwd_nl_subscribe(nl, count_events, &l));
+	cfg.source_fd = new_eventfd();
+	cfg.sink_fd = new_eventfd();
+	cfg.trigger = IRQFWD_TRIGGER_EDGE;
+	for (i = 0; i < 1000; i++) {
+		ASSERT_EQ(0, irqfwd_line_create(self->dev, &cfg, &id));
+		ASSERT_EQ(0, irqfwd_line_destroy(self->dev, id));
+	}
+	for (;;) {
+		ret = irqfwd_nl_dispatch(nl, 0);
+		if (ret == -ENOBUFS) {
+			enobufs++;
+			continue;
+		}
+		ASSERT_LE(0, ret);
+		if (!ret)
+			break;
+	}
+	EXPECT_EQ(1, enobufs);
+	EXPECT_LT(0, l.events);
+	EXPECT_GT(2000, l.events);
+
+	/* Events flow again. */
+	ASSERT_EQ(0, irqfwd_line_create(self->dev, &cfg, &id));
+	end = now_ns() + 10000000000ull;
+	while (l.last_add_id != id && now_ns() < end)
+		ASSERT_LE(0, irqfwd_nl_dispatch(nl, 100));
+	EXPECT_EQ(id, l.last_add_id);
+	EXPECT_EQ(0, irqfwd_line_destroy(self->dev, id));
+	irqfwd_nl_close(nl);
+	close(cfg.source_fd);
+	close(cfg.sink_fd);
+}
+
 /* The names are the YAML spec's; unknown values have none. */
 TEST(lib_names)
 {
