@@ -13,6 +13,8 @@
 
 #include "irqfwd.h"
 
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
 /* Exit codes, documented in irqfwdctl(8): they are an interface. */
 enum {
 	CTL_EXIT_OK		= 0,

@@ -36,7 +36,7 @@ static void ctl_usage(FILE *f)
 
 	fprintf(f, "usage: %s [--json] COMMAND [OPTIONS] [ARGS]\n\ncommands:\n",
 		ctl_prog);
-	for (i = 0; i < sizeof(ctl_cmds) / sizeof(ctl_cmds[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(ctl_cmds); i++)
 		fprintf(f, "  %s %s\n      %s\n", ctl_cmds[i].name,
 			ctl_cmds[i].args, ctl_cmds[i].help);
 	fprintf(f, "  help\n      this text\n");
@@ -49,7 +49,7 @@ static const struct ctl_cmd *ctl_find_cmd(const char *name)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(ctl_cmds) / sizeof(ctl_cmds[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(ctl_cmds); i++)
 		if (!strcmp(ctl_cmds[i].name, name))
 			return &ctl_cmds[i];
 	return NULL;

@@ -74,7 +74,8 @@ static int ctl_sample(struct irqfwd_nl *nl, const char *arg,
 		return CTL_EXIT_FAILURE;
 	}
 	lines->v[0] = line;
-	lines->n = lines->cap = 1;
+	lines->n = 1;
+	lines->cap = 1;
 	return 0;
 }
 
@@ -140,17 +141,18 @@ static void ctl_stats_print(struct ctl *ctl, const struct ctl_lines *now,
 	size_t i;
 	int k;
 
+	if (!ctl->json && !now->n) {
+		printf("no lines\n");
+		return;
+	}
 	if (ctl->json) {
 		json_init(&j, stdout);
 		json_object_begin(&j, NULL);
 		if (before)
 			json_double(&j, "interval", seconds);
 		json_array_begin(&j, "lines");
-	} else if (!now->n) {
-		printf("no lines\n");
-		return;
 	} else {
-		ctl_stats_header(before != NULL);
+		ctl_stats_header(before);
 	}
 
 	for (i = 0; i < now->n; i++) {
