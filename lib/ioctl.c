@@ -57,6 +57,7 @@ IRQFWD_EXPORT int irqfwd_get_info(int fd, struct irqfwd_dev_info *info)
 	info->max_lines = args.max_lines;
 	info->caps = args.caps;
 	info->nr_lines = args.nr_lines;
+	info->ctx_id = args.ctx_id;
 	return 0;
 }
 
@@ -127,6 +128,9 @@ IRQFWD_EXPORT int irqfwd_line_query(int fd, uint32_t id,
 	status->stats.unmasked = args.stats.unmasked;
 	status->stats.spurious = args.stats.spurious;
 	status->stats.cleared = args.stats.cleared;
+	status->stats.storms = args.stats.storms;
+	status->storm_rate = args.storm_rate;
+	status->storm_backoff_ms = args.storm_backoff_ms;
 	return 0;
 }
 
@@ -191,4 +195,29 @@ IRQFWD_EXPORT int irqfwd_line_set_mode(int fd, uint32_t id, uint32_t mode,
 	if (reason)
 		*reason = args.reason;
 	return 0;
+}
+
+static int irqfwd_line_storm(int fd, uint32_t id, uint32_t flags,
+			     uint32_t rate, uint32_t backoff_ms)
+{
+	struct irqfwd_line_storm args = {
+		.argsz = sizeof(args),
+		.flags = flags,
+		.id = id,
+		.rate = rate,
+		.backoff_ms = backoff_ms,
+	};
+
+	return irqfwd_ioctl(fd, IRQFWD_LINE_SET_STORM, &args);
+}
+
+IRQFWD_EXPORT int irqfwd_line_set_storm(int fd, uint32_t id, uint32_t rate,
+					uint32_t backoff_ms)
+{
+	return irqfwd_line_storm(fd, id, 0, rate, backoff_ms);
+}
+
+IRQFWD_EXPORT int irqfwd_line_storm_default(int fd, uint32_t id)
+{
+	return irqfwd_line_storm(fd, id, IRQFWD_LINE_STORM_DEFAULT, 0, 0);
 }

@@ -60,12 +60,15 @@ extern "C" {
  * @max_lines: how many lines one context may hold
  * @caps: IRQFWD_CAP_* bits
  * @nr_lines: how many lines the context holds now
+ * @ctx_id: the context's id, as netlink (irqfwd_nl_*) names it; 0 from a
+ *	module that does not tell
  */
 struct irqfwd_dev_info {
 	uint32_t api_version;
 	uint32_t max_lines;
 	uint64_t caps;
 	uint32_t nr_lines;
+	uint32_t ctx_id;
 };
 
 /**
@@ -104,6 +107,7 @@ struct irqfwd_counters {
 	uint64_t unmasked;
 	uint64_t spurious;
 	uint64_t cleared;
+	uint64_t storms;
 };
 
 /**
@@ -118,6 +122,8 @@ struct irqfwd_counters {
  * @host_irq: the host IRQ learnt from VFIO's irq_bypass producer, or 0
  * @bypass: IRQFWD_LINE_BYPASS_* bits
  * @stats: the counters, read at the same instant as @state
+ * @storm_rate: the storm guard's limit, interrupts per second; 0: off
+ * @storm_backoff_ms: how long the storm guard holds the line
  */
 struct irqfwd_line_status {
 	uint32_t id;
@@ -130,6 +136,8 @@ struct irqfwd_line_status {
 	uint32_t host_irq;
 	uint32_t bypass;
 	struct irqfwd_counters stats;
+	uint32_t storm_rate;
+	uint32_t storm_backoff_ms;
 };
 
 /*
@@ -177,6 +185,17 @@ int irqfwd_line_clear(int fd, uint32_t id, uint32_t *state);
 int irqfwd_line_set_mode(int fd, uint32_t id, uint32_t mode,
 			 uint32_t *effective_mode, uint32_t *reason);
 
+/*
+ * IRQFWD_LINE_SET_STORM: hold the line for @backoff_ms (1 to
+ * IRQFWD_STORM_BACKOFF_MAX_MS) whenever it fires beyond @rate interrupts
+ * per second; a @rate of 0 (with a @backoff_ms of 0) turns the guard off.
+ */
+int irqfwd_line_set_storm(int fd, uint32_t id, uint32_t rate,
+			  uint32_t backoff_ms);
+
+/* IRQFWD_LINE_SET_STORM with the module's defaults (storm_rate &c.). */
+int irqfwd_line_storm_default(int fd, uint32_t id);
+
 /* --- names ------------------------------------------------------------ */
 
 /*
@@ -190,12 +209,12 @@ const char *irqfwd_cause_name(uint32_t cause);
 
 /*
  * The names of the bits set in @state (IRQFWD_LINE_STATE_*: "in-service",
- * "pending", "masked"), @flags (IRQFWD_LINE_*: "unmask-fd",
+ * "pending", "masked", "storm"), @flags (IRQFWD_LINE_*: "unmask-fd",
  * "resample-fd"), @bypass (IRQFWD_LINE_BYPASS_*: "producer", "consumer"),
  * or @caps (IRQFWD_CAP_*: "level", "eoi", "resample", "mask",
- * "forwarded"), joined by @sep into @buf; unknown bits as "0x..."; ""
- * if no bit is set.  -ENOSPC: @buf is too small (it holds a truncated,
- * terminated string).
+ * "forwarded", "storm"), joined by @sep into @buf; unknown bits as
+ * "0x..."; "" if no bit is set.  -ENOSPC: @buf is too small (it holds a
+ * truncated, terminated string).
  */
 int irqfwd_state_names(uint32_t state, const char *sep, char *buf,
 		       size_t size);
@@ -249,6 +268,8 @@ struct irqfwd_nl_line {
 	uint32_t host_irq;
 	uint32_t bypass;
 	struct irqfwd_counters stats;
+	uint32_t storm_rate;
+	uint32_t storm_backoff_ms;
 	uint32_t cause;
 };
 

@@ -32,6 +32,7 @@ static const char *const reason_names[] = {
 	[IRQFWD_REASON_SOURCE_BUSY]	= "source-busy",
 	[IRQFWD_REASON_SINK_BUSY]	= "sink-busy",
 	[IRQFWD_REASON_REFUSED]		= "refused",
+	[IRQFWD_REASON_STORM]		= "storm",
 };
 
 static const char *const cause_names[] = {
@@ -49,17 +50,19 @@ static const char *const event_names[] = {
 /* Bit n of a value is named names[n]. */
 _Static_assert(IRQFWD_LINE_STATE_IN_SERVICE == 1 << 0 &&
 	       IRQFWD_LINE_STATE_PENDING == 1 << 1 &&
-	       IRQFWD_LINE_STATE_MASKED == 1 << 2, "state bits");
+	       IRQFWD_LINE_STATE_MASKED == 1 << 2 &&
+	       IRQFWD_LINE_STATE_STORM == 1 << 3, "state bits");
 _Static_assert(IRQFWD_LINE_UNMASK_FD == 1 << 0 &&
 	       IRQFWD_LINE_RESAMPLE_FD == 1 << 1, "line flags");
 _Static_assert(IRQFWD_LINE_BYPASS_PRODUCER == 1 << 0 &&
 	       IRQFWD_LINE_BYPASS_CONSUMER == 1 << 1, "bypass bits");
 _Static_assert(IRQFWD_CAP_LEVEL == 1 << 0 && IRQFWD_CAP_EOI == 1 << 1 &&
 	       IRQFWD_CAP_RESAMPLE == 1 << 2 && IRQFWD_CAP_MASK == 1 << 3 &&
-	       IRQFWD_CAP_FORWARDED == 1 << 4, "capabilities");
+	       IRQFWD_CAP_FORWARDED == 1 << 4 &&
+	       IRQFWD_CAP_STORM == 1 << 5, "capabilities");
 
 static const char *const state_names[] = {
-	"in-service", "pending", "masked",
+	"in-service", "pending", "masked", "storm",
 };
 
 static const char *const flags_names[] = {
@@ -71,7 +74,7 @@ static const char *const bypass_names[] = {
 };
 
 static const char *const caps_names[] = {
-	"level", "eoi", "resample", "mask", "forwarded",
+	"level", "eoi", "resample", "mask", "forwarded", "storm",
 };
 
 static const char *name_of(const char *const *names, size_t n, uint32_t v)

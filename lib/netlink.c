@@ -183,6 +183,7 @@ static struct nla_policy irqfwd_nl_stats_policy[IRQFWD_A_STATS_MAX + 1] = {
 	[IRQFWD_A_STATS_UNMASKED]	= { .type = NLA_U64 },
 	[IRQFWD_A_STATS_SPURIOUS]	= { .type = NLA_U64 },
 	[IRQFWD_A_STATS_CLEARED]	= { .type = NLA_U64 },
+	[IRQFWD_A_STATS_STORMS]		= { .type = NLA_U64 },
 };
 
 static struct nla_policy irqfwd_nl_line_policy[IRQFWD_A_LINE_MAX + 1] = {
@@ -197,6 +198,8 @@ static struct nla_policy irqfwd_nl_line_policy[IRQFWD_A_LINE_MAX + 1] = {
 	[IRQFWD_A_LINE_HOST_IRQ]	= { .type = NLA_U32 },
 	[IRQFWD_A_LINE_BYPASS]		= { .type = NLA_U32 },
 	[IRQFWD_A_LINE_STATS]		= { .type = NLA_NESTED },
+	[IRQFWD_A_LINE_STORM_RATE]	= { .type = NLA_U32 },
+	[IRQFWD_A_LINE_STORM_BACKOFF_MS] = { .type = NLA_U32 },
 	[IRQFWD_A_LINE_CAUSE]		= { .type = NLA_U32 },
 };
 
@@ -250,6 +253,8 @@ static int irqfwd_nl_parse_line(struct nlmsghdr *nlh,
 	line->state = get_u32(tb, IRQFWD_A_LINE_STATE);
 	line->host_irq = get_u32(tb, IRQFWD_A_LINE_HOST_IRQ);
 	line->bypass = get_u32(tb, IRQFWD_A_LINE_BYPASS);
+	line->storm_rate = get_u32(tb, IRQFWD_A_LINE_STORM_RATE);
+	line->storm_backoff_ms = get_u32(tb, IRQFWD_A_LINE_STORM_BACKOFF_MS);
 	line->cause = get_u32(tb, IRQFWD_A_LINE_CAUSE);
 	if (tb[IRQFWD_A_LINE_STATS]) {
 		if (nla_parse_nested(st, IRQFWD_A_STATS_MAX,
@@ -263,6 +268,7 @@ static int irqfwd_nl_parse_line(struct nlmsghdr *nlh,
 		line->stats.unmasked = get_u64(st, IRQFWD_A_STATS_UNMASKED);
 		line->stats.spurious = get_u64(st, IRQFWD_A_STATS_SPURIOUS);
 		line->stats.cleared = get_u64(st, IRQFWD_A_STATS_CLEARED);
+		line->stats.storms = get_u64(st, IRQFWD_A_STATS_STORMS);
 	}
 	return 0;
 }

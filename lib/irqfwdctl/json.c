@@ -173,6 +173,7 @@ void json_counters(struct json *j, const char *key,
 	json_u64(j, "unmasked", c->unmasked);
 	json_u64(j, "spurious", c->spurious);
 	json_u64(j, "cleared", c->cleared);
+	json_u64(j, "storms", c->storms);
 	json_object_end(j);
 }
 
@@ -201,4 +202,6 @@ void json_line_members(struct json *j, const struct irqfwd_nl_line *line,
 	irqfwd_bypass_names(line->bypass, " ", buf, sizeof(buf));
 	json_words(j, "bypass", buf);
 	json_counters(j, "stats", &line->stats);
+	json_u64(j, "storm_rate", line->storm_rate);
+	json_u64(j, "storm_backoff_ms", line->storm_backoff_ms);
 }

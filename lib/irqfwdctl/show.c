@@ -33,6 +33,11 @@ static void ctl_show_text(const struct irqfwd_nl_line *l,
 	printf("  host irq:       %u\n", l->host_irq);
 	irqfwd_bypass_names(l->bypass, ",", buf, sizeof(buf));
 	printf("  bypass:         %s\n", buf[0] ? buf : "-");
+	if (l->storm_rate)
+		printf("  storm guard:    %u/s, back-off %u ms\n", l->storm_rate,
+		       l->storm_backoff_ms);
+	else
+		printf("  storm guard:    off\n");
 	printf("  counters:\n");
 	printf("    fired:        %llu\n", (unsigned long long)l->stats.fired);
 	printf("    delivered:    %llu\n",
@@ -47,6 +52,8 @@ static void ctl_show_text(const struct irqfwd_nl_line *l,
 	       (unsigned long long)l->stats.spurious);
 	printf("    cleared:      %llu\n",
 	       (unsigned long long)l->stats.cleared);
+	printf("    storms:       %llu\n",
+	       (unsigned long long)l->stats.storms);
 }
 
 int ctl_show(struct ctl *ctl, int argc, char **argv)

@@ -90,7 +90,7 @@ ctl_find_line(const struct ctl_lines *lines, uint32_t ctx_id, uint32_t id)
 	return NULL;
 }
 
-#define CTL_NR_COUNTERS	7
+#define CTL_NR_COUNTERS	8
 
 static void ctl_counters(const struct irqfwd_counters *c, uint64_t *v)
 {
@@ -101,6 +101,7 @@ static void ctl_counters(const struct irqfwd_counters *c, uint64_t *v)
 	v[4] = c->unmasked;
 	v[5] = c->spurious;
 	v[6] = c->cleared;
+	v[7] = c->storms;
 }
 
 /* A counter's growth; a line id used again restarts its counters. */
@@ -111,7 +112,7 @@ static double ctl_delta(uint64_t now, uint64_t before)
 
 static const char *const ctl_counter_names[CTL_NR_COUNTERS] = {
 	"fired", "delivered", "coalesced", "completed", "unmasked",
-	"spurious", "cleared",
+	"spurious", "cleared", "storms",
 };
 
 static void ctl_stats_header(bool rates)
