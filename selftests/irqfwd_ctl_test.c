@@ -223,12 +223,14 @@ static const char *const trigger_names[] = { "edge", "level" };
 static const char *const mode_names[] = { "masked", "forwarded" };
 static const char *const reason_names[] = {
 	"none", "no-producer", "no-consumer", "no-posting", "not-posted",
-	"line-masked", "level", "source-busy", "sink-busy", "refused",
+	"line-masked", "level", "source-busy", "sink-busy", "refused", "storm",
 };
 static const char *const cause_names[] = {
 	"ioctl", "eventfd-closed", "file-closed",
 };
-static const char *const state_bits[] = { "in-service", "pending", "masked" };
+static const char *const state_bits[] = {
+	"in-service", "pending", "masked", "storm",
+};
 static const char *const flag_bits[] = { "unmask-fd", "resample-fd" };
 static const char *const bypass_bits[] = { "producer", "consumer" };
 
@@ -287,6 +289,8 @@ static void check_json_line(struct __test_metadata *_metadata,
 	EXPECT_STREQ(NAME(reason_names, info.reason),
 		     jstr(o, "reason") ?: "(none)");
 	EXPECT_EQ(info.host_irq, ju64(o, "host_irq", ~0ull));
+	EXPECT_EQ(info.storm_rate, ju64(o, "storm_rate", ~0ull));
+	EXPECT_EQ(info.storm_backoff_ms, ju64(o, "storm_backoff_ms", ~0ull));
 
 	BITS(flag_bits, info.line_flags, want);
 	ASSERT_TRUE(jstrings(jget(o, "flags"), got, sizeof(got)));
@@ -316,6 +320,7 @@ static void check_json_stats(struct __test_metadata *_metadata,
 	EXPECT_EQ(info->stats.unmasked, ju64(st, "unmasked", ~0ull));
 	EXPECT_EQ(info->stats.spurious, ju64(st, "spurious", ~0ull));
 	EXPECT_EQ(info->stats.cleared, ju64(st, "cleared", ~0ull));
+	EXPECT_EQ(info->stats.storms, ju64(st, "storms", ~0ull));
 }
 
 /* A line netlink reported, against IRQFWD_LINE_QUERY. */
@@ -342,6 +347,9 @@ static void check_nl_line(struct __test_metadata *_metadata,
 	EXPECT_EQ(info.stats.unmasked, l->stats.unmasked);
 	EXPECT_EQ(info.stats.spurious, l->stats.spurious);
 	EXPECT_EQ(info.stats.cleared, l->stats.cleared);
+	EXPECT_EQ(info.stats.storms, l->stats.storms);
+	EXPECT_EQ(info.storm_rate, l->storm_rate);
+	EXPECT_EQ(info.storm_backoff_ms, l->storm_backoff_ms);
 	EXPECT_EQ(0, l->cause);
 }
 
@@ -382,7 +390,8 @@ static int own_ctx_ids(struct ctx_ids *ids)
 /*
  * edge:  edge, masked mode, 3 interrupts delivered, then masked with one
  *        pending;
- * level: level with unmask and resample eventfds, one interrupt in service;
+ * level: level with unmask and resample eventfds, one interrupt in service,
+ *        a storm guard of its own (1000/s, 250 ms);
  * fwd:   edge, created in forwarded mode: plain eventfds have no bypass
  *        partner, so it runs masked, with a reason.
  */
@@ -397,8 +406,12 @@ enum { E_SRC, E_SINK, L_SRC, L_SINK, L_UNMASK, L_RESAMPLE, F_SRC, F_SINK };
 
 FIXTURE_SETUP(ctl)
 {
+	struct irqfwd_line_storm storm = {
+		.argsz = sizeof(storm), .rate = 1000, .backoff_ms = 250,
+	};
 	struct irqfwd_line_create c;
 	struct irqfwd_line_info info;
+	struct irqfwd_info dinfo;
 	struct ctx_ids ids;
 	int i, ret;
 
@@ -438,6 +451,11 @@ FIXTURE_SETUP(ctl)
 	ASSERT_EQ(0, line_wait_stat(self->dev, self->level, delivered, 1,
 				    5000, &info));
 	ASSERT_EQ(IRQFWD_LINE_STATE_IN_SERVICE, info.state);
+	storm.id = self->level;
+	ASSERT_EQ(0, irqfwd_ioctl(self->dev, IRQFWD_LINE_SET_STORM, &storm));
+	ASSERT_EQ(0, line_query(self->dev, self->level, &info));
+	ASSERT_EQ(1000, info.storm_rate);
+	ASSERT_EQ(250, info.storm_backoff_ms);
 
 	line_create_init(&c, self->efd[F_SRC], self->efd[F_SINK],
 			 IRQFWD_TRIGGER_EDGE);
@@ -450,9 +468,14 @@ FIXTURE_SETUP(ctl)
 	ASSERT_EQ(IRQFWD_MODE_MASKED, info.effective_mode);
 	ASSERT_NE(IRQFWD_REASON_NONE, info.reason);
 
+	memset(&dinfo, 0, sizeof(dinfo));
+	dinfo.argsz = sizeof(dinfo);
+	ASSERT_EQ(0, irqfwd_ioctl(self->dev, IRQFWD_GET_INFO, &dinfo));
+	self->ctx_id = dinfo.ctx_id;
+	ASSERT_NE(0, self->ctx_id);
 	ASSERT_EQ(0, own_ctx_ids(&ids));
 	ASSERT_EQ(1, ids.n);
-	self->ctx_id = ids.id[0];
+	ASSERT_EQ(self->ctx_id, ids.id[0]);
 }
 
 FIXTURE_TEARDOWN(ctl)
@@ -1065,7 +1088,9 @@ TEST_F(ctl, lib_errnos)
 	EXPECT_EQ(3, info.nr_lines);
 	EXPECT_LT(0, info.max_lines);
 	EXPECT_EQ(IRQFWD_CAP_LEVEL | IRQFWD_CAP_EOI | IRQFWD_CAP_RESAMPLE |
-		  IRQFWD_CAP_MASK | IRQFWD_CAP_FORWARDED, info.caps);
+		  IRQFWD_CAP_MASK | IRQFWD_CAP_FORWARDED | IRQFWD_CAP_STORM,
+		  info.caps);
+	EXPECT_EQ(self->ctx_id, info.ctx_id);
 
 	efd = new_eventfd();
 	ASSERT_LE(0, efd);
@@ -1132,12 +1157,35 @@ TEST_F(ctl, lib_errnos)
 	EXPECT_EQ(-ENOENT, irqfwd_line_set_mode(self->dev, NO_LINE,
 						IRQFWD_MODE_MASKED, NULL,
 						NULL));
+	EXPECT_EQ(-ENOENT, irqfwd_line_set_storm(self->dev, NO_LINE, 10, 10));
+	EXPECT_EQ(-ENOENT, irqfwd_line_storm_default(self->dev, NO_LINE));
+	EXPECT_EQ(-EINVAL, irqfwd_line_set_storm(self->dev, self->edge, 10, 0));
+	EXPECT_EQ(-EINVAL, irqfwd_line_set_storm(self->dev, self->edge, 10,
+						 IRQFWD_STORM_BACKOFF_MAX_MS + 1));
+	EXPECT_EQ(-EINVAL, irqfwd_line_set_storm(self->dev, self->edge, 0, 5));
 	EXPECT_EQ(-ENOTTY, irqfwd_line_query(efd, self->edge, &st));
 	close(efd);
 
 	/* Nothing changed on the way. */
 	ASSERT_EQ(0, irqfwd_get_info(self->dev, &info));
 	EXPECT_EQ(3, info.nr_lines);
+}
+
+/* A parameter of the loaded module, or -1. */
+static long module_param(const char *name)
+{
+	char path[128], buf[32];
+	long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/module/irqfwd/parameters/%s", name);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fgets(buf, sizeof(buf), f))
+		v = strtol(buf, NULL, 10);
+	fclose(f);
+	return v;
 }
 
 /* The wrappers do what the ioctls do, and query reads what they did. */
@@ -1195,6 +1243,20 @@ TEST_F(ctl, lib_line_ops)
 					  IRQFWD_MODE_MASKED, &eff, &reason));
 	EXPECT_EQ(IRQFWD_MODE_MASKED, eff);
 	EXPECT_EQ(IRQFWD_REASON_NONE, reason);
+
+	/* The storm guard: set, off, the module's defaults. */
+	ASSERT_EQ(0, irqfwd_line_set_storm(self->dev, self->fwd, 500, 50));
+	ASSERT_EQ(0, irqfwd_line_query(self->dev, self->fwd, &st));
+	EXPECT_EQ(500, st.storm_rate);
+	EXPECT_EQ(50, st.storm_backoff_ms);
+	ASSERT_EQ(0, irqfwd_line_set_storm(self->dev, self->fwd, 0, 0));
+	ASSERT_EQ(0, irqfwd_line_query(self->dev, self->fwd, &st));
+	EXPECT_EQ(0, st.storm_rate);
+	ASSERT_EQ(0, irqfwd_line_storm_default(self->dev, self->level));
+	ASSERT_EQ(0, irqfwd_line_query(self->dev, self->level, &st));
+	EXPECT_EQ(module_param("storm_rate"), st.storm_rate);
+	EXPECT_EQ(module_param("storm_backoff_ms"), st.storm_backoff_ms);
+	EXPECT_EQ(0, st.stats.storms);
 }
 
 struct nl_lines {
@@ -1546,13 +1608,13 @@ TEST(lib_names)
 		ASSERT_EQ(0, irqfwd_mode_parse(mode_names[i], &v));
 		EXPECT_EQ(i, v);
 	}
-	for (i = 0; i < 10; i++)
+	for (i = 0; i < 11; i++)
 		EXPECT_STREQ(reason_names[i], irqfwd_reason_name(i));
 	for (i = 0; i < 3; i++)
 		EXPECT_STREQ(cause_names[i], irqfwd_cause_name(i));
 	EXPECT_EQ(NULL, irqfwd_trigger_name(2));
 	EXPECT_EQ(NULL, irqfwd_mode_name(2));
-	EXPECT_EQ(NULL, irqfwd_reason_name(10));
+	EXPECT_EQ(NULL, irqfwd_reason_name(11));
 	EXPECT_EQ(NULL, irqfwd_cause_name(3));
 	EXPECT_STREQ("add", irqfwd_event_name(IRQFWD_NL_EVENT_ADD));
 	EXPECT_STREQ("change", irqfwd_event_name(IRQFWD_NL_EVENT_CHANGE));
@@ -1560,8 +1622,8 @@ TEST(lib_names)
 	EXPECT_EQ(NULL, irqfwd_event_name(0));
 	EXPECT_EQ(-EINVAL, irqfwd_mode_parse("posted", &v));
 
-	ASSERT_EQ(0, irqfwd_state_names(7, ",", buf, sizeof(buf)));
-	EXPECT_STREQ("in-service,pending,masked", buf);
+	ASSERT_EQ(0, irqfwd_state_names(15, ",", buf, sizeof(buf)));
+	EXPECT_STREQ("in-service,pending,masked,storm", buf);
 	ASSERT_EQ(0, irqfwd_state_names(0, ",", buf, sizeof(buf)));
 	EXPECT_STREQ("", buf);
 	ASSERT_EQ(0, irqfwd_state_names(IRQFWD_LINE_STATE_MASKED | 0x30, " ",
@@ -1571,8 +1633,8 @@ TEST(lib_names)
 	EXPECT_STREQ("unmask-fd|resample-fd", buf);
 	ASSERT_EQ(0, irqfwd_bypass_names(2, ",", buf, sizeof(buf)));
 	EXPECT_STREQ("consumer", buf);
-	ASSERT_EQ(0, irqfwd_caps_names(0x1f, ",", buf, sizeof(buf)));
-	EXPECT_STREQ("level,eoi,resample,mask,forwarded", buf);
+	ASSERT_EQ(0, irqfwd_caps_names(0x3f, ",", buf, sizeof(buf)));
+	EXPECT_STREQ("level,eoi,resample,mask,forwarded,storm", buf);
 	EXPECT_EQ(-ENOSPC, irqfwd_state_names(7, ",", buf, 8));
 	EXPECT_STREQ("in-serv", buf);
 }
