@@ -6,11 +6,15 @@
 #                        kernel, or else the newest kernel with headers
 #                        installed under /lib/modules)
 #   make KDIR=... | KVER=...
-#   make install         modules_install + depmod, and the uapi header
-#                        (DESTDIR=... stages it all elsewhere)
+#   make lib             libirqfwd (.so, .a, irqfwd.pc) and irqfwdctl
+#   make install         modules_install + depmod, the library, its header
+#                        and the uapi headers, irqfwd.pc, irqfwdctl, the
+#                        man pages and the udev rule (PREFIX=/usr/local;
+#                        DESTDIR=... stages it all elsewhere)
 #   make dkms-install    register, build and install with DKMS
 #   make deps            install what the build and the tests need (Debian)
-#   make check           style gates, builds, DKMS check, all VM lanes
+#   make check           style gates, builds, DKMS and install checks,
+#                        all VM lanes
 #   make demo            boot a VM and forward the edu device's interrupts
 #   make bench           measure each interrupt path side by side in a VM
 #   make clean
@@ -24,22 +28,48 @@ KVER := $(shell ls -d /lib/modules/*/build/Makefile 2>/dev/null | \
 endif
 KDIR ?= /lib/modules/$(KVER)/build
 
+# Where make install puts the userspace parts (the module goes where
+# modules_install puts it, the udev rule where udev reads it).
+PREFIX ?= /usr/local
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+UDEVRULESDIR ?= /usr/lib/udev/rules.d
+LIB_MAKE = $(MAKE) -C lib PREFIX=$(PREFIX) LIBDIR=$(LIBDIR) \
+	   INCLUDEDIR=$(INCLUDEDIR) SBINDIR=$(SBINDIR)
+
 DEMO_LANE ?= x86_64-6.12
 BENCH_LANE ?= x86_64-6.12
 LANES ?= x86_64-6.1 x86_64-6.12
 
-all: module
+all: module lib
 
 module:
 	@test -f "$(KDIR)/Makefile" || { echo "no kernel headers in '$(KDIR)': install linux-headers-<version> or set KDIR/KVER (make deps installs Debian's)"; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
+lib:
+	$(LIB_MAKE)
+
 # DESTDIR: install into a staging tree (packaging); depmod runs there.
-install: module
+install: install-module install-lib
+
+install-module: module
 	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=extra \
 		$(if $(DESTDIR),INSTALL_MOD_PATH=$(DESTDIR)) modules_install
 	depmod $(if $(DESTDIR),-b $(DESTDIR)) -a $(KVER)
-	install -D -m 0644 uapi/linux/irqfwd.h $(DESTDIR)/usr/include/linux/irqfwd.h
+
+install-lib: lib
+	$(LIB_MAKE) install
+	install -D -m 0644 uapi/linux/irqfwd.h $(DESTDIR)$(INCLUDEDIR)/linux/irqfwd.h
+	install -D -m 0644 uapi/linux/irqfwd_netlink.h \
+		$(DESTDIR)$(INCLUDEDIR)/linux/irqfwd_netlink.h
+	install -D -m 0644 man/libirqfwd.3 $(DESTDIR)$(MANDIR)/man3/libirqfwd.3
+	install -D -m 0644 man/irqfwd.4 $(DESTDIR)$(MANDIR)/man4/irqfwd.4
+	install -D -m 0644 man/irqfwdctl.8 $(DESTDIR)$(MANDIR)/man8/irqfwdctl.8
+	install -D -m 0644 udev/60-irqfwd.rules \
+		$(DESTDIR)$(UDEVRULESDIR)/60-irqfwd.rules
 
 DKMS_SRC := /usr/src/irqfwd-$(VERSION)
 dkms-install:
@@ -63,12 +93,15 @@ check-style:
 check-dkms:
 	scripts/dkms-check.sh
 
+check-install:
+	scripts/check-install.sh
+
 check-lanes:
 	scripts/check-lanes.sh $(LANES)
 
 # Style gates and builds first: they take seconds, the VM lanes minutes.
 check: deps
-	$(MAKE) check-style check-dkms check-lanes
+	$(MAKE) check-style check-dkms check-install check-lanes
 
 demo: deps
 	scripts/vm-run.sh --demo $(DEMO_LANE)
@@ -78,7 +111,9 @@ bench: deps
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
+	$(MAKE) -C lib clean
 	rm -rf build selftests/build
 
-.PHONY: all module install dkms-install dkms-uninstall deps check check-style \
-	check-dkms check-lanes demo bench clean
+.PHONY: all module lib install install-module install-lib dkms-install \
+	dkms-uninstall deps check check-style check-dkms check-install \
+	check-lanes demo bench clean

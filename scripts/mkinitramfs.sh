@@ -9,7 +9,8 @@
 #   KVER     kernel release
 #   KO       irqfwd.ko built for KVER; lands at /lib/irqfwd/irqfwd.ko
 #   TESTDIR  directory of statically linked test executables; every
-#            executable file lands in /tests/ ("-" or an empty dir: none)
+#            executable file lands in /tests/ ("-" or an empty dir: none),
+#            except irqfwdctl, which lands in /usr/sbin/
 #   OUT      output, a gzip-compressed newc cpio
 #   MODE     test: /init runs every test, then prints the sentinel
 #            demo: /init runs /tests/irqfwd_demo
@@ -201,7 +202,10 @@ if [ "$TESTDIR" != - ]; then
 			continue
 		fi
 		static_check "$t"
-		cp "$t" "$STAGE/tests/"
+		case "${t##*/}" in
+		irqfwdctl) cp "$t" "$STAGE/usr/sbin/" ;;
+		*) cp "$t" "$STAGE/tests/" ;;
+		esac
 	done
 fi
 

@@ -4,7 +4,8 @@
 # /init of the irqfwd test VM (busybox sh), put there by
 # scripts/mkinitramfs.sh together with /etc/irqfwd.conf:
 #   IRQFWD_MODE          test: run every /tests/* executable, then print
-#                        the sentinel; demo: run /tests/irqfwd_demo;
+#                        the sentinel; demo: run /tests/irqfwd_demo with
+#                        irqfwdctl monitor (and list) watching it;
 #                        bench: run /tests/irqfwd_bench
 #   IRQFWD_TEST_TIMEOUT  seconds each test may run
 #   IRQFWD_TESTS         names of the tests in /tests/ (the selftests'
@@ -193,7 +194,44 @@ run_tests() {
 	fi
 }
 
-# run_program NAME MARKER: run /tests/NAME (the demo or the benchmark),
+# monitor_start: irqfwdctl monitor in the background, its events on the
+# console and in /tmp/monitor.log; returns once it listens.
+monitor_start() {
+	if ! command -v irqfwdctl >/dev/null; then
+		say "no irqfwdctl in the initramfs"
+		return 1
+	fi
+	{
+		irqfwdctl monitor 2>&1 &
+		echo $! >/tmp/monitor.pid
+		wait
+	} | tee /tmp/monitor.log &
+	MONITOR_TEE=$!
+	i=0
+	until grep -q listening /tmp/monitor.log 2>/dev/null; do
+		i=$((i + 1))
+		if [ "$i" -gt 100 ]; then
+			say "irqfwdctl monitor did not start"
+			return 1
+		fi
+		sleep 0.1
+	done
+}
+
+# monitor_stop: SIGINT ends it; it must have seen the demo's two lines
+# come and go.
+monitor_stop() {
+	[ -f /tmp/monitor.pid ] || return 1
+	kill -INT "$(cat /tmp/monitor.pid)"
+	wait "$MONITOR_TEE"
+	adds=$(grep -c '^add ' /tmp/monitor.log)
+	dels=$(grep -c '^del ' /tmp/monitor.log)
+	say "irqfwdctl monitor saw $adds lines come and $dels go"
+	[ "$adds" -ge 2 ] && [ "$dels" -ge 2 ]
+}
+
+# run_program NAME MARKER [AFTER]: run /tests/NAME (the demo or the
+# benchmark), then the command AFTER if given (its failure fails the run),
 # then print "MARKER rc=N".
 run_program() {
 	if [ ! -x "/tests/$1" ]; then
@@ -203,6 +241,9 @@ run_program() {
 	fi
 	(cd /tmp && exec timeout -k 10 "$IRQFWD_TEST_TIMEOUT" "/tests/$1" </dev/null)
 	rc=$?
+	if [ -n "${3:-}" ] && ! $3 && [ "$rc" = 0 ]; then
+		rc=1
+	fi
 	if [ "$1" = irqfwd_bench ] && [ -f /tmp/irqfwd-bench.json ]; then
 		echo "IRQFWD-BENCH-JSON-BEGIN"
 		cat /tmp/irqfwd-bench.json
@@ -225,7 +266,14 @@ test)
 	echo "$SENTINEL"
 	;;
 demo)
-	run_program irqfwd_demo IRQFWD-DEMO-COMPLETE
+	# irqfwdctl shows the demo's lines from outside: events as they come,
+	# and the list while the lines exist (the demo runs the hook).
+	if monitor_start; then
+		export IRQFWD_DEMO_HOOK="irqfwdctl list"
+		run_program irqfwd_demo IRQFWD-DEMO-COMPLETE monitor_stop
+	else
+		echo "IRQFWD-DEMO-COMPLETE rc=1"
+	fi
 	;;
 bench)
 	run_program irqfwd_bench IRQFWD-DEMO-COMPLETE
