@@ -65,10 +65,10 @@ install-lib: lib
 	install -D -m 0644 uapi/linux/irqfwd.h $(DESTDIR)$(INCLUDEDIR)/linux/irqfwd.h
 	install -D -m 0644 uapi/linux/irqfwd_netlink.h \
 		$(DESTDIR)$(INCLUDEDIR)/linux/irqfwd_netlink.h
-	install -D -m 0644 man/libirqfwd.3 $(DESTDIR)$(MANDIR)/man3/libirqfwd.3
-	install -D -m 0644 man/irqfwd.4 $(DESTDIR)$(MANDIR)/man4/irqfwd.4
-	install -D -m 0644 man/irqfwdctl.8 $(DESTDIR)$(MANDIR)/man8/irqfwdctl.8
-	install -D -m 0644 udev/60-irqfwd.rules \
+	install -D -m 0644 lib/man/libirqfwd.3 $(DESTDIR)$(MANDIR)/man3/libirqfwd.3
+	install -D -m 0644 lib/man/irqfwd.4 $(DESTDIR)$(MANDIR)/man4/irqfwd.4
+	install -D -m 0644 lib/man/irqfwdctl.8 $(DESTDIR)$(MANDIR)/man8/irqfwdctl.8
+	install -D -m 0644 lib/udev/60-irqfwd.rules \
 		$(DESTDIR)$(UDEVRULESDIR)/60-irqfwd.rules
 
 DKMS_SRC := /usr/src/irqfwd-$(VERSION)

@@ -22,7 +22,7 @@ PACKAGES=(
 	linux-headers-amd64 linux-headers-6.12-amd64
 )
 if [ "${IRQFWD_ARM64:-0}" = 1 ]; then
-	PACKAGES+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross)
+	PACKAGES+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross libnl-genl-3-dev:arm64)
 fi
 
 # Metapackages whose current dependency (the headers of today's ABI) must
