@@ -117,6 +117,8 @@ struct series {
 	uint64_t *v;		/* in the order measured */
 	size_t n, cap;
 	uint64_t med, p10, p90;
+	uint64_t rmed[64];	/* the median of each round's block */
+	int nr;
 };
 
 static inline void series_init(struct series *s, const char *name,
@@ -125,6 +127,7 @@ static inline void series_init(struct series *s, const char *name,
 	s->name = name;
 	s->what = what;
 	s->n = 0;
+	s->nr = 0;
 	s->cap = cap ? cap : 1;
 	s->v = calloc(s->cap, sizeof(uint64_t));
 	if (!s->v)
@@ -178,6 +181,46 @@ static inline void series_stats(struct series *s)
 	s->p10 = sorted_pct(c, s->n, 10);
 	s->p90 = sorted_pct(c, s->n, 90);
 	free(c);
+}
+
+/* The samples from @start on were one round's block. */
+static inline void series_round(struct series *s, size_t start)
+{
+	size_t n = s->n - start;
+	uint64_t *c;
+
+	if (!n || s->nr == (int)(sizeof(s->rmed) / sizeof(s->rmed[0])))
+		return;
+	c = malloc(n * sizeof(uint64_t));
+	if (!c)
+		bench_die("malloc", ENOMEM);
+	memcpy(c, s->v + start, n * sizeof(uint64_t));
+	qsort(c, n, sizeof(uint64_t), bench_cmp_u64);
+	s->rmed[s->nr++] = sorted_pct(c, n, 50);
+	free(c);
+}
+
+/*
+ * The spread of the ratio of @s to @ref round by round (the blocks of one
+ * round ran side by side): how far the headline ratio can be trusted.
+ */
+static inline bool series_round_ratios(const struct series *s,
+				       const struct series *ref,
+				       double *lo, double *hi)
+{
+	int i;
+
+	if (s->nr < 2 || s->nr != ref->nr)
+		return false;
+	*lo = 1e30;
+	*hi = 0;
+	for (i = 0; i < s->nr; i++) {
+		double r = ref->rmed[i] ? (double)s->rmed[i] / ref->rmed[i] : 0;
+
+		*lo = r < *lo ? r : *lo;
+		*hi = r > *hi ? r : *hi;
+	}
+	return true;
 }
 
 /* --- output ---------------------------------------------------------------- */
@@ -292,14 +335,18 @@ static inline void bench_group(const char *key, const char *title,
 		series_stats(&s[i]);
 	printf("\n%s\n  (%s; ratios of medians to %s)\n", title, how,
 	       s[ref].name);
-	printf("  %-16s %9s %9s %8s  %s\n", "path", "median", "p90", "ratio",
-	       "what");
+	printf("  %-16s %9s %9s %8s %13s  %s\n", "path", "median", "p90",
+	       "ratio", "rounds", "what");
 	for (i = 0; i < n; i++) {
 		double r = s[ref].med ? (double)s[i].med / s[ref].med : 0;
+		double lo, hi;
+		char spread[32] = "";
 
-		printf("  %-16s %7.1f%-2s %7.1f%-2s %7.2fx  %s\n", s[i].name,
-		       s[i].med / unit_div, unit, s[i].p90 / unit_div, unit, r,
-		       s[i].what);
+		if (series_round_ratios(&s[i], &s[ref], &lo, &hi))
+			snprintf(spread, sizeof(spread), "%.2f-%.2fx", lo, hi);
+		printf("  %-16s %7.1f%-2s %7.1f%-2s %7.2fx %13s  %s\n",
+		       s[i].name, s[i].med / unit_div, unit,
+		       s[i].p90 / unit_div, unit, r, spread, s[i].what);
 	}
 	fflush(stdout);
 	if (!bench_json)
@@ -322,11 +369,16 @@ static inline void bench_group(const char *key, const char *title,
 		fprintf(bench_json, ",\"what\":");
 		json_str(s[i].what);
 		fprintf(bench_json,
-			",\"n\":%zu,\"median\":%llu,\"p10\":%llu,\"p90\":%llu,\"ratio\":%.4f,\"samples\":[",
+			",\"n\":%zu,\"median\":%llu,\"p10\":%llu,\"p90\":%llu,\"ratio\":%.4f",
 			s[i].n, (unsigned long long)s[i].med,
 			(unsigned long long)s[i].p10,
 			(unsigned long long)s[i].p90,
 			s[ref].med ? (double)s[i].med / s[ref].med : 0.0);
+		fprintf(bench_json, ",\"round_medians\":[");
+		for (j = 0; j < (size_t)s[i].nr; j++)
+			fprintf(bench_json, "%s%llu", j ? "," : "",
+				(unsigned long long)s[i].rmed[j]);
+		fprintf(bench_json, "],\"samples\":[");
 		/* Short lines: the console carries them. */
 		for (j = 0; j < s[i].n; j++)
 			fprintf(bench_json, "%s%llu%s", j ? "," : "",

@@ -73,6 +73,7 @@ struct variant {
 	__u32 mode;
 	int nlines;		/* scale: lines in the file with this one */
 	bool shared_sink;	/* scale: the bulk lines' sink */
+	bool chain;		/* guest: raise again at each acknowledge */
 	pthread_t thread;
 	atomic_bool stop;
 	struct series s;
@@ -92,6 +93,15 @@ static void die(const char *what, int err)
 	bench_die(what, err);
 }
 
+/* profile=1: the trace_marker, written around each sample. */
+static int mark_fd = -1;
+
+static void mark(const char *m)
+{
+	if (mark_fd >= 0 && write(mark_fd, m, strlen(m)) < 0)
+		mark_fd = -1;
+}
+
 static int wait_read(int fd)
 {
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
@@ -109,6 +119,7 @@ static int wait_read(int fd)
 
 static void run_block(struct variant *v, int warmup, int block)
 {
+	size_t start = v->s.n;
 	uint64_t ns;
 	int k, ret;
 
@@ -123,6 +134,7 @@ static void run_block(struct variant *v, int warmup, int block)
 			series_add(&v->s, ns);
 	}
 	v->teardown(v);
+	series_round(&v->s, start);
 }
 
 /* Interleaved blocks: A B C A B C ..., each after its own warm-up. */
@@ -148,10 +160,8 @@ static void report_variants(const char *key, const char *title,
 	for (i = 0; i < nv; i++)
 		s[i] = vs[i].s;
 	bench_group(key, title, how, s, nv, 0, BENCH_NS);
-	for (i = 0; i < nv; i++) {
-		vs[i].s.med = s[i].med;
-		vs[i].s.p90 = s[i].p90;
-	}
+	for (i = 0; i < nv; i++)
+		vs[i].s = s[i];
 }
 
 /* A thread that waits on an eventfd and, woken, does something. */
@@ -185,12 +195,15 @@ static void thread_stop(struct variant *v, int wake_fd)
 
 static int edge_sample(struct variant *v, uint64_t *ns)
 {
-	uint64_t t0 = now_ns();
+	uint64_t t0;
 	int ret;
 
+	mark("R");
+	t0 = now_ns();
 	edu_raise(&edu);
 	ret = wait_read(v->sink);
 	*ns = now_ns() - t0;
+	mark("S");
 	edu_ack(&edu);
 	return ret;
 }
@@ -265,11 +278,14 @@ static void edge_teardown(struct variant *v)
 
 static int level_sample(struct variant *v, uint64_t *ns)
 {
-	uint64_t t0 = now_ns();
+	uint64_t t0;
 	int ret;
 
+	mark("R");
+	t0 = now_ns();
 	edu_raise(&edu);
 	ret = wait_read(v->sink);
+	mark("S");
 	edu_ack(&edu);
 	if (!ret) {
 		if (v->resample >= 0)
@@ -282,6 +298,7 @@ static int level_sample(struct variant *v, uint64_t *ns)
 			ret = edu_intx_unmask(&edu);
 	}
 	*ns = now_ns() - t0;
+	mark("E");
 	return ret;
 }
 
@@ -540,12 +557,16 @@ static void bulk_create(int n, struct series *cost, struct series *mem)
 			die("creating the bulk lines", -ret);
 		bulk_id[i] = ret;
 	}
-	if (cost)
+	if (cost) {
 		series_add(cost, (now_ns() - t0) / n);
+		series_round(cost, cost->n - 1);
+	}
 	if (mem && before >= 0) {
 		after = cg_slab();
-		if (after >= 0)
+		if (after >= 0) {
 			series_add(mem, (after - before) / n);
+			series_round(mem, mem->n - 1);
+		}
 	}
 }
 
@@ -561,8 +582,10 @@ static void bulk_destroy(int n, struct series *cost)
 		if (ret)
 			die("destroying the bulk lines", -ret);
 	}
-	if (cost)
+	if (cost) {
 		series_add(cost, (now_ns() - t0) / n);
+		series_round(cost, cost->n - 1);
+	}
 }
 
 /* Series 0 of create_s/destroy_s is KVM_IRQFD's, 1 and 2 irqfwd's. */
@@ -608,9 +631,12 @@ static void kvm_irqfd_reference(int vm, int n)
 			die("KVM_IRQFD", errno);
 	}
 	series_add(&create_s[0], (now_ns() - t0) / n);
+	series_round(&create_s[0], create_s[0].n - 1);
 	after = cg_slab();
-	if (before >= 0 && after >= 0)
+	if (before >= 0 && after >= 0) {
 		series_add(&mem_s[1], (after - before) / n);
+		series_round(&mem_s[1], mem_s[1].n - 1);
+	}
 	t0 = now_ns();
 	for (i = 0; i < n; i++) {
 		irqfd.fd = bulk_src[i];
@@ -619,6 +645,7 @@ static void kvm_irqfd_reference(int vm, int n)
 			die("KVM_IRQFD deassign", errno);
 	}
 	series_add(&destroy_s[0], (now_ns() - t0) / n);
+	series_round(&destroy_s[0], destroy_s[0].n - 1);
 }
 
 static int kvm_vm_msi(int *kvm)
@@ -725,7 +752,9 @@ static void bench_scale(void)
 	for (r = 0; r < opt.rounds; r++) {
 		for (i = 0; i < 4; i++)
 			run_block(&vs[i], opt.warmup, opt.block);
-		kvm_irqfd_reference(vm, nbulk);
+		/* Once: KVM's assign walks all its irqfds, seconds at 10,000. */
+		if (!r)
+			kvm_irqfd_reference(vm, nbulk);
 	}
 
 	snprintf(how, sizeof(how),
@@ -738,7 +767,7 @@ static void bench_scale(void)
 		     "shared sink: %.2fx", (double)vs[3].s.med / vs[0].s.med);
 
 	snprintf(how, sizeof(how),
-		 "%d lines created one by one, per line, %d rounds; ns",
+		 "%d lines created one by one, per line, %d rounds (KVM: 1)",
 		 nbulk, opt.rounds);
 	bench_group("create", "create: cost per line", how, create_s, 3, 0,
 		    BENCH_NS_TABLE);
@@ -848,12 +877,15 @@ static void bench_toggle(void)
 	if (pthread_create(&rz.thread, NULL, raiser_fn, &rz))
 		die("raiser", EAGAIN);
 	for (r = 0; r < opt.rounds; r++) {
-		/* The interrupt rate without toggling... */
+		/*
+		 * The interrupt rate while this thread keeps the CPU as
+		 * busy with plain queries (the raiser shares it)...
+		 */
 		line_query(dev, id, &info);
 		base = info.stats.fired;
 		t0 = now_ns();
-		usleep(200000);
-		line_query(dev, id, &info);
+		for (k = 0; k < 3 * opt.toggles; k++)
+			line_query(dev, id, &info);
 		quiet_ns += now_ns() - t0;
 		fired_quiet += info.stats.fired - base;
 
@@ -899,7 +931,7 @@ static void bench_toggle(void)
 	tps = 2.0 * opt.rounds * opt.toggles / (toggling_ns / 1e9);
 	r0 = atomic_load(&rz.raised);
 	lost = (double)r0 - (double)info.stats.fired;
-	printf("  %.0f mode switches/s (forwarded: effective %s, reason \"%s\"); interrupts/s %.0f while toggling, %.0f without (%.2fx)\n",
+	printf("  %.0f mode switches/s (forwarded: effective %s, reason \"%s\"); interrupts/s %.0f while toggling, %.0f while querying as often (%.2fx)\n",
 	       tps, info.effective_mode ? "forwarded" : "masked",
 	       reason_name(fwd_reason), fired_toggling / (toggling_ns / 1e9),
 	       fired_quiet / (quiet_ns / 1e9),
@@ -940,10 +972,14 @@ static void bench_toggle(void)
  * device) is the arrival, and the handled report wakes the measuring
  * thread through an eventfd instead of a polling loop.
  */
+#define RING	1024
+
 struct bguest {
 	struct kvm_guest g;
-	atomic_ullong t_entry;
-	atomic_ulong entries;
+	atomic_bool chain;	/* raise again at each acknowledge */
+	atomic_ullong t_raise;	/* when the interrupt on its way was raised */
+	uint64_t ring[RING];	/* samples, the vCPU thread's to push */
+	atomic_uint head, tail;
 	atomic_ulong handled;
 	int done;		/* blocking eventfd: one count per handled */
 	pthread_t thread;
@@ -971,11 +1007,21 @@ static void *bguest_vcpu_fn(void *arg)
 			break;
 		}
 		switch (run->io.port) {
-		case GUEST_PORT_ACK:
-			atomic_store(&b->t_entry, now_ns());
-			atomic_fetch_add(&b->entries, 1);
+		case GUEST_PORT_ACK: {
+			uint64_t t = now_ns(), r = atomic_exchange(&b->t_raise, 0);
+			unsigned int h = atomic_load(&b->head);
+
+			if (r && h - atomic_load(&b->tail) < RING) {
+				b->ring[h % RING] = t - r;
+				atomic_store(&b->head, h + 1);
+			}
 			edu_ack(&edu);
+			if (atomic_load(&b->chain)) {
+				atomic_store(&b->t_raise, now_ns());
+				edu_raise(&edu);
+			}
 			break;
+		}
 		case GUEST_PORT_HANDLED:
 			atomic_fetch_add(&b->handled, 1);
 			efd_signal(b->done);
@@ -1033,15 +1079,31 @@ static void bguest_stop(struct bguest *b)
 static struct bguest bg;
 static __u32 guest_reason;
 
+/*
+ * One interrupt into the guest: raised here with the guest idle, or, in a
+ * chain (INTx), raised by the vCPU thread when the handler acknowledged
+ * the previous one, so that it comes through the completion of that one:
+ * the guest's EOI, the resample, the unmask, the trigger, the injection.
+ * The vCPU thread times it from the raise to the handler's acknowledge.
+ */
 static int guest_sample(struct variant *v, uint64_t *ns)
 {
 	struct pollfd pfd = { .fd = bg.done, .events = POLLIN };
 	unsigned long h = atomic_load(&bg.handled);
-	uint64_t t0, n;
+	unsigned int t;
+	uint64_t n;
 
-	t0 = now_ns();
-	edu_raise(&edu);
+	if (!v->chain || !atomic_load(&bg.chain)) {
+		atomic_store(&bg.t_raise, now_ns());
+		atomic_store(&bg.chain, v->chain);
+		edu_raise(&edu);
+	}
 	for (;;) {
+		t = atomic_load(&bg.tail);
+		/* Idle guest: the next raise waits for the handler's end. */
+		if (t != atomic_load(&bg.head) &&
+		    (v->chain || atomic_load(&bg.handled) > h))
+			break;
 		if (poll(&pfd, 1, WAIT_MS) <= 0) {
 			fprintf(stderr, "irqfwd_bench: %s: the guest handled nothing (error %d, spurious %lu, phantom %lu)\n",
 				v->name, atomic_load(&bg.g.error),
@@ -1051,11 +1113,24 @@ static int guest_sample(struct variant *v, uint64_t *ns)
 		}
 		if (read(bg.done, &n, sizeof(n)) != sizeof(n))
 			return -errno;
-		if (atomic_load(&bg.handled) > h)
-			break;
 	}
-	*ns = atomic_load(&bg.t_entry) - t0;
+	*ns = bg.ring[t % RING];
+	atomic_store(&bg.tail, t + 1);
 	return 0;
+}
+
+/* End a chain, and let its last interrupt be handled before teardown. */
+static void guest_chain_end(void)
+{
+	struct pollfd pfd = { .fd = bg.done, .events = POLLIN };
+	uint64_t n;
+
+	atomic_store(&bg.chain, false);
+	while (poll(&pfd, 1, 100) > 0 &&
+	       read(bg.done, &n, sizeof(n)) == sizeof(n))
+		;
+	atomic_store(&bg.t_raise, 0);
+	atomic_store(&bg.tail, atomic_load(&bg.head));
 }
 
 static int guest_irqfd(int fd, __u32 gsi, int resample, bool deassign)
@@ -1126,6 +1201,7 @@ static int gmsi_relay_setup(struct variant *v)
 
 static void gmsi_teardown(struct variant *v)
 {
+	guest_chain_end();
 	edu_set_msi(&edu, -1);
 	thread_stop(v, v->src);
 	if (v->id)
@@ -1187,6 +1263,7 @@ static int gintx_thread_setup(struct variant *v)
 
 static void gintx_teardown(struct variant *v)
 {
+	guest_chain_end();
 	edu_set_intx(&edu, -1, -1);
 	thread_stop(v, v->resample);
 	edu_ack(&edu);
@@ -1232,9 +1309,10 @@ static void bench_guest(void)
 	for (i = 0; i < 3; i++) {
 		intx[i].sample = guest_sample;
 		intx[i].teardown = gintx_teardown;
+		intx[i].chain = true;
 	}
 	snprintf(how, sizeof(how),
-		 "%d rounds x %d after %d warm-up, interleaved; arrival = the handler's first exit",
+		 "%d rounds x %d after %d warm-up, interleaved; arrival = the handler's first exit, timed by the VMM",
 		 opt.rounds, opt.guest_block, opt.guest_warmup);
 
 	bguest_start(&bg, true);
@@ -1254,7 +1332,7 @@ static void bench_guest(void)
 	run_variants(intx, 3, opt.rounds, opt.guest_warmup, opt.guest_block);
 	bguest_stop(&bg);
 	report_variants("guest-intx",
-			"guest INTx: raise -> nested guest's handler, back to back",
+			"guest INTx: raised in the handler -> its EOI, completion, unmask -> the handler again",
 			intx, 3);
 	bench_target("guest INTx: irqfwd / floor",
 		     (double)intx[1].s.med / intx[0].s.med, "<=", 1.10, "x",
@@ -1263,6 +1341,199 @@ static void bench_guest(void)
 		     (double)intx[2].s.med / intx[1].s.med, ">=", 2.0, "x",
 		     NULL);
 	bench_result("guest_msi_forwarded_reason", guest_reason, "");
+}
+
+/* --- profile ---------------------------------------------------------------- */
+
+/*
+ * Where the time of a sample goes, from the kernel's trace events: for
+ * each event, its median time after the raise (the "R" mark), over the
+ * samples that have it.  The trace clock is the TSC (the other clocks
+ * print microseconds), calibrated here against CLOCK_MONOTONIC.
+ */
+#define TRACEFS		"/sys/kernel/tracing"
+#define PROF_EVENTS	24
+
+static const char *const prof_events[][2] = {
+	{ "irq/irq_handler_entry", "name ~ \"vfio*\"" },
+	{ "irq/irq_handler_exit", NULL },
+	{ "irq_vectors/irq_work_entry", NULL },
+	{ "irq_vectors/irq_work_exit", NULL },
+	{ "irqfwd/irqfwd_line_fire", NULL },
+	{ "irqfwd/irqfwd_line_deliver", NULL },
+	{ "irqfwd/irqfwd_line_complete", NULL },
+	{ "irqfwd/irqfwd_line_unmask", NULL },
+	{ "sched/sched_waking", "comm == \"irqfwd_bench\"" },
+	{ "sched/sched_switch", "next_comm == \"irqfwd_bench\"" },
+	{ "irq/softirq_entry", NULL },
+};
+
+static int tracefs_write(const char *file, const char *what)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), TRACEFS "/%s", file);
+	return file_write(path, what);
+}
+
+static double tsc_per_ns;
+
+static inline uint64_t rdtsc_now(void)
+{
+#if defined(__x86_64__)
+	uint32_t lo, hi;
+
+	asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
+#else
+	return now_ns();
+#endif
+}
+
+static bool prof_start(void)
+{
+	char path[128];
+	uint64_t c0, t0;
+	size_t i;
+
+	if (access(TRACEFS "/trace", F_OK) ||
+	    tracefs_write("trace_clock", "x86-tsc")) {
+		printf("  profile: no tracefs or no x86-tsc trace clock\n");
+		return false;
+	}
+	c0 = rdtsc_now();
+	t0 = now_ns();
+	usleep(200000);
+	tsc_per_ns = (double)(rdtsc_now() - c0) / (now_ns() - t0);
+	tracefs_write("tracing_on", "0");
+	tracefs_write("buffer_size_kb", "16384");
+	for (i = 0; i < sizeof(prof_events) / sizeof(prof_events[0]); i++) {
+		snprintf(path, sizeof(path), "events/%s/enable",
+			 prof_events[i][0]);
+		tracefs_write(path, "1");
+		if (prof_events[i][1]) {
+			snprintf(path, sizeof(path), "events/%s/filter",
+				 prof_events[i][0]);
+			tracefs_write(path, prof_events[i][1]);
+		}
+	}
+	mark_fd = open(TRACEFS "/trace_marker", O_WRONLY | O_CLOEXEC);
+	return mark_fd >= 0;
+}
+
+static void prof_stop(void)
+{
+	tracefs_write("tracing_on", "0");
+	tracefs_write("events/enable", "0");
+	tracefs_write("trace_clock", "local");
+	close(mark_fd);
+	mark_fd = -1;
+}
+
+struct prof_ev {
+	char name[48];
+	uint64_t *off;
+	size_t n;
+	uint64_t med;
+};
+
+static int prof_cmp(const void *a, const void *b)
+{
+	const struct prof_ev *x = a, *y = b;
+
+	return x->med < y->med ? -1 : x->med > y->med;
+}
+
+/* Run one block of @v with the events on, and print where time goes. */
+static void prof_variant(struct variant *v, int block)
+{
+	struct prof_ev ev[PROF_EVENTS];
+	bool seen[PROF_EVENTS];
+	char line[1024], name[48], *p;
+	unsigned long long ts, r = 0;
+	int nev = 0, i, samples = 0;
+	FILE *f;
+
+	i = open(TRACEFS "/trace", O_WRONLY | O_TRUNC | O_CLOEXEC);
+	if (i >= 0)
+		close(i);
+	series_init(&v->s, v->name, v->what, block);
+	tracefs_write("tracing_on", "1");
+	run_block(v, 20, block);
+	tracefs_write("tracing_on", "0");
+	series_stats(&v->s);
+
+	f = fopen(TRACEFS "/trace", "r");
+	if (!f)
+		return;
+	memset(seen, 0, sizeof(seen));
+	while (fgets(line, sizeof(line), f)) {
+		if (line[0] == '#')
+			continue;
+		p = strstr(line, "] ");
+		if (!p || sscanf(p + 2, "%*s %llu: %47[^:]:", &ts, name) != 2)
+			continue;
+		if (!strcmp(name, "tracing_mark_write")) {
+			p = strstr(p, "tracing_mark_write: ");
+			if (!p)
+				continue;
+			snprintf(name, sizeof(name), "mark %c",
+				 p[strlen("tracing_mark_write: ")]);
+			if (!strcmp(name, "mark R")) {
+				r = ts;
+				samples++;
+				memset(seen, 0, sizeof(seen));
+				continue;
+			}
+		}
+		if (!r || ts < r)
+			continue;
+		for (i = 0; i < nev; i++)
+			if (!strcmp(ev[i].name, name))
+				break;
+		if (i == nev) {
+			if (nev == PROF_EVENTS)
+				continue;
+			snprintf(ev[nev].name, sizeof(ev[nev].name), "%s",
+				 name);
+			ev[nev].off = calloc(block + 64, sizeof(uint64_t));
+			ev[nev].n = 0;
+			nev++;
+		}
+		/* The first of each event after the raise. */
+		if (seen[i] || ev[i].n >= (size_t)block + 64)
+			continue;
+		seen[i] = true;
+		ev[i].off[ev[i].n++] = (uint64_t)((ts - r) / tsc_per_ns);
+	}
+	fclose(f);
+	for (i = 0; i < nev; i++) {
+		qsort(ev[i].off, ev[i].n, sizeof(uint64_t), bench_cmp_u64);
+		ev[i].med = sorted_pct(ev[i].off, ev[i].n, 50);
+	}
+	qsort(ev, nev, sizeof(ev[0]), prof_cmp);
+	printf("  %s (median %.1f us traced, %d samples): median time after the raise mark\n",
+	       v->name, v->s.med / 1000.0, samples);
+	for (i = 0; i < nev; i++) {
+		printf("    %+8.2f us  %-22s in %zu samples\n",
+		       ev[i].med / 1000.0, ev[i].name, ev[i].n);
+		free(ev[i].off);
+	}
+	series_free(&v->s);
+}
+
+static void bench_profile(void)
+{
+	int i;
+
+	printf("\nprofile: trace events, edge and level paths (tracing slows everything: compare offsets, not totals)\n");
+	if (!prof_start())
+		return;
+	for (i = 0; i < 2; i++)
+		prof_variant(&edge_vs[i], 300);
+	for (i = 0; i < 3; i++)
+		prof_variant(&level_vs[i], 300);
+	prof_stop();
 }
 
 /* --- main ------------------------------------------------------------------ */
@@ -1303,6 +1574,8 @@ int main(int argc, char **argv)
 		bench_toggle();
 	if (bench_want(&opt, "guest"))
 		bench_guest();
+	if (opt.profile)
+		bench_profile();
 	bench_finish();
 
 	close(dev);
