@@ -223,6 +223,27 @@ static inline bool series_round_ratios(const struct series *s,
 	return true;
 }
 
+/* The median of the round-by-round ratios of @s to @ref, or 0. */
+static inline double series_round_ratio_median(const struct series *s,
+					       const struct series *ref)
+{
+	double r[64], t;
+	int i, j, n = 0;
+
+	if (s->nr < 1 || s->nr != ref->nr)
+		return 0;
+	for (i = 0; i < s->nr; i++)
+		if (ref->rmed[i])
+			r[n++] = (double)s->rmed[i] / ref->rmed[i];
+	for (i = 1; i < n; i++)
+		for (j = i; j > 0 && r[j - 1] > r[j]; j--) {
+			t = r[j];
+			r[j] = r[j - 1];
+			r[j - 1] = t;
+		}
+	return n ? (n % 2 ? r[n / 2] : (r[n / 2 - 1] + r[n / 2]) / 2) : 0;
+}
+
 /* --- output ---------------------------------------------------------------- */
 
 static FILE *bench_json;
