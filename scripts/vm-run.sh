@@ -11,8 +11,10 @@
 #           arm64 enabled in dpkg)
 #   --demo  run /tests/irqfwd_demo instead of the tests; stream the console
 #   --bench run /tests/irqfwd_bench in a one-vCPU guest (ratios between
-#           paths are steadier there); the table is printed, the raw
-#           samples land in build/LANE/bench.json
+#           paths are steadier there) without slab debugging (it would
+#           change the memory and costs measured); the table is printed,
+#           and build/bench-results/ gets table.txt, bench.json (the raw
+#           samples, also in build/LANE/bench.json) and latency.svg
 #
 # Prints one line, "LANE: N passed, M failed, K skipped", and exits 0 iff
 # the lane passed: the guest printed the sentinel, no test failed or was
@@ -30,6 +32,10 @@
 #   IRQFWD_KERNEL_ARGS   appended to the guest kernel command line
 #                        (e.g. slub_debug=- to turn slab debugging off)
 #   IRQFWD_QEMU_ARGS     appended to the QEMU command line (split on spaces)
+#   IRQFWD_BENCH_ARGS    options of irqfwd_bench, key=value,... (--bench;
+#                        e.g. rounds=2,block=200,only=edge:level)
+#   IRQFWD_BENCH_RESULTS where --bench writes its results
+#                        (default build/bench-results)
 #   IRQFWD_TESTDIR       use these test executables instead of building
 #                        selftests/ (then the tests are the executables
 #                        named *_test there, or those IRQFWD_TESTS names)
@@ -160,7 +166,12 @@ INITRD="$LANE_DIR/initramfs-$MODE.cpio.gz"
 # turns a use-after-free of slab memory into an oops instead of silence.
 CMDLINE="panic=-1 panic_on_warn=1 oops=panic softlockup_panic=1"
 CMDLINE+=" hung_task_panic=1 sysctl.kernel.panic_on_rcu_stall=1"
-CMDLINE+=" slub_debug=FZP printk.time=1 ${IRQFWD_KERNEL_ARGS:-}"
+if [ "$MODE" = bench ]; then
+	CMDLINE+=" printk.time=1${IRQFWD_BENCH_ARGS:+ irqfwd_bench=$IRQFWD_BENCH_ARGS}"
+else
+	CMDLINE+=" slub_debug=FZP printk.time=1"
+fi
+CMDLINE+=" ${IRQFWD_KERNEL_ARGS:-}"
 case "$LANE_ARCH" in
 x86_64)
 	QEMU_ARGS=(-M "q35,kernel-irqchip=split" -cpu max
@@ -312,12 +323,22 @@ else
 	fi
 	done_marker="IRQFWD-DEMO-COMPLETE rc=$demo_rc"
 	if [ "$MODE" = bench ]; then
-		# The table, then the raw samples into a file.
+		# The table, the raw samples and their histograms.
+		RES=${IRQFWD_BENCH_RESULTS:-$IRQFWD_BUILD/bench-results}
+		mkdir -p "$RES"
 		sed -n '/^irqfwd bench:/,/^IRQFWD-BENCH-JSON-BEGIN$/p' "$CLEAN" |
-			grep -v '^IRQFWD-BENCH-JSON-BEGIN$' | grep -v '^\[ *[0-9]'
+			grep -v '^IRQFWD-BENCH-JSON-BEGIN$' |
+			grep -v '^\[ *[0-9]' | tee "$RES/table.txt"
 		sed -n '/^IRQFWD-BENCH-JSON-BEGIN$/,/^IRQFWD-BENCH-JSON-END$/p' "$CLEAN" |
-			sed '1d;$d' >"$LANE_DIR/bench.json"
-		echo "raw samples: $LANE_DIR/bench.json"
+			sed '1d;$d' | grep -Ev '^\[ *[0-9]+\.[0-9]+\] ' \
+			>"$LANE_DIR/bench.json"
+		cp "$LANE_DIR/bench.json" "$RES/bench.json"
+		if [ -s "$RES/bench.json" ] &&
+			! python3 "$IRQFWD_SCRIPTS/bench-plot.py" "$RES/bench.json" \
+				"$RES/latency.svg"; then
+			why+=("bench-plot.py could not draw $RES/bench.json")
+		fi
+		echo "results: $RES/ (table.txt, bench.json, latency.svg)"
 	fi
 fi
 
