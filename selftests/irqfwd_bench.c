@@ -669,29 +669,29 @@ static int kvm_vm_msi(int *kvm)
 	return vm;
 }
 
-/* What the kernel says of the irqfwd_line cache. */
+/* What the kernel says of the edge lines' cache (the lines measured). */
+#define EDGE_SLAB	"/sys/kernel/slab/irqfwd_line_edge/"
+
 static void slab_info(void)
 {
 	char line[512], name[64];
 	long long objsize;
 	FILE *f;
 
-	bench_result("slab_irqfwd_line_object_size",
-		     file_ll("/sys/kernel/slab/irqfwd_line/object_size"), "B");
-	bench_result("slab_irqfwd_line_slab_size",
-		     file_ll("/sys/kernel/slab/irqfwd_line/slab_size"), "B");
-	printf("  /sys/kernel/slab/irqfwd_line: object_size %lld B, slab_size %lld B, %lld objects per slab of order %lld\n",
-	       file_ll("/sys/kernel/slab/irqfwd_line/object_size"),
-	       file_ll("/sys/kernel/slab/irqfwd_line/slab_size"),
-	       file_ll("/sys/kernel/slab/irqfwd_line/objs_per_slab"),
-	       file_ll("/sys/kernel/slab/irqfwd_line/order"));
+	bench_result("slab_irqfwd_line_edge_object_size",
+		     file_ll(EDGE_SLAB "object_size"), "B");
+	bench_result("slab_irqfwd_line_edge_slab_size",
+		     file_ll(EDGE_SLAB "slab_size"), "B");
+	printf("  " EDGE_SLAB ": object_size %lld B, slab_size %lld B, %lld objects per slab of order %lld\n",
+	       file_ll(EDGE_SLAB "object_size"), file_ll(EDGE_SLAB "slab_size"),
+	       file_ll(EDGE_SLAB "objs_per_slab"), file_ll(EDGE_SLAB "order"));
 	f = fopen("/proc/slabinfo", "r");
 	if (!f)
 		return;
 	while (fgets(line, sizeof(line), f))
 		if (sscanf(line, "%63s %*d %*d %lld", name, &objsize) == 2 &&
-		    !strcmp(name, "irqfwd_line"))
-			printf("  /proc/slabinfo: irqfwd_line objsize %lld B\n",
+		    !strncmp(name, "irqfwd_line", 11))
+			printf("  /proc/slabinfo: %s objsize %lld B\n", name,
 			       objsize);
 	fclose(f);
 }
