@@ -98,6 +98,26 @@ struct irqfwd_fwd {
 	bool not_posted;
 };
 
+/**
+ * struct irqfwd_storm - a line's storm guard (IRQFWD_LINE_SET_STORM)
+ * @line: the line
+ * @timer: ends a hold
+ * @rate: the limit, interrupts per second; 0: off
+ * @backoff_ms: how long a hold lasts
+ * @count: interrupts in the current window
+ * @window_end: when the current window ends, in jiffies
+ *
+ * All but @line and @timer are under line->lock.
+ */
+struct irqfwd_storm {
+	struct irqfwd_line *line;
+	struct timer_list timer;
+	u32 rate;
+	u32 backoff_ms;
+	u64 count;
+	unsigned long window_end;
+};
+
 /* struct irqfwd_line todo bits: what the next irq_work run signals */
 #define IRQFWD_TODO_DELIVER	BIT(0)
 #define IRQFWD_TODO_UNMASK	BIT(1)
@@ -122,11 +142,7 @@ struct irqfwd_fwd {
  * @hung_up: @hangup was queued: it is never queued twice
  * @changed: @mode, @effective_mode or @reason changed since the last
  *	event that reported them (see irqfwd_line_changed())
- * @storm: the storm guard holds the line until @storm_timer fires
- * @storm_rate: the storm guard's limit, interrupts per second; 0: off
- * @storm_backoff_ms: how long the guard holds the line
- * @storm_count: interrupts in the current window
- * @storm_window_end: when the current window ends, in jiffies
+ * @storm: the storm guard holds the line until its timer fires
  * @stats: counters, see struct irqfwd_line_stats
  * @work: signals the sink and unmask eventfds, which cannot be signalled
  *	from inside the source or resample eventfd's wakeup
@@ -136,7 +152,8 @@ struct irqfwd_fwd {
  *	once set
  * @hangup: tears the line down after one of its eventfds was released
  * @notify: reports a change of @changed from process context
- * @storm_timer: ends the storm guard's hold
+ * @guard: the storm guard, allocated when it is first turned on; stable
+ *	once set
  * @source_node: entry in the global table of source eventfds
  * @sink_node: entry in the global table of sink eventfds
  * @rcu: frees the line after RCU readers (IRQFWD_LINE_EOI) are done
@@ -165,10 +182,6 @@ struct irqfwd_line {
 	bool hung_up;
 	bool changed;
 	bool storm;
-	u32 storm_rate;
-	u32 storm_backoff_ms;
-	u64 storm_count;
-	unsigned long storm_window_end;
 	struct irqfwd_line_stats stats;
 
 	struct irq_work work;
@@ -177,7 +190,7 @@ struct irqfwd_line {
 	struct irqfwd_fwd *fwd;
 	struct work_struct hangup;
 	struct work_struct notify;
-	struct timer_list storm_timer;
+	struct irqfwd_storm *guard;
 	struct hlist_node source_node;
 	struct hlist_node sink_node;
 	struct rcu_head rcu;

@@ -105,10 +105,10 @@ static u32 irqfwd_line_state(const struct irqfwd_line *line)
 /* The storm guard counts in windows of 100 ms. */
 #define IRQFWD_STORM_WINDOWS	10	/* a second */
 
-static void irqfwd_storm_window(struct irqfwd_line *line, unsigned long now)
+static void irqfwd_storm_window(struct irqfwd_storm *guard, unsigned long now)
 {
-	line->storm_window_end = now + HZ / IRQFWD_STORM_WINDOWS;
-	line->storm_count = 0;
+	guard->window_end = now + HZ / IRQFWD_STORM_WINDOWS;
+	guard->count = 0;
 }
 
 /*
@@ -117,19 +117,19 @@ static void irqfwd_storm_window(struct irqfwd_line *line, unsigned long now)
  */
 static void irqfwd_line_storm_check(struct irqfwd_line *line, u64 count)
 {
-	u64 limit = max(line->storm_rate / IRQFWD_STORM_WINDOWS, 1U);
+	struct irqfwd_storm *guard = line->guard;
+	u64 limit = max(guard->rate / IRQFWD_STORM_WINDOWS, 1U);
 	unsigned long now = jiffies;
 
-	if (time_after_eq(now, line->storm_window_end))
-		irqfwd_storm_window(line, now);
-	line->storm_count += count;
-	if (line->storm_count <= limit)
+	if (time_after_eq(now, guard->window_end))
+		irqfwd_storm_window(guard, now);
+	guard->count += count;
+	if (guard->count <= limit)
 		return;
 
 	line->storm = true;
 	line->stats.storms++;
-	mod_timer(&line->storm_timer,
-		  now + msecs_to_jiffies(line->storm_backoff_ms));
+	mod_timer(&guard->timer, now + msecs_to_jiffies(guard->backoff_ms));
 	irqfwd_line_update_mode(line);
 	irqfwd_line_changed(line);
 	irqfwd_fwd_kick(line);
@@ -143,7 +143,7 @@ static void irqfwd_line_storm_stop(struct irqfwd_line *line)
 	if (!line->storm || line->dead)
 		return;
 	line->storm = false;
-	irqfwd_storm_window(line, jiffies);
+	irqfwd_storm_window(line->guard, jiffies);
 	if (line->pending && !line->masked && !line->in_service)
 		irqfwd_line_deliver(line);
 	irqfwd_line_update_mode(line);
@@ -153,12 +153,38 @@ static void irqfwd_line_storm_stop(struct irqfwd_line *line)
 
 static void irqfwd_line_storm_timer(struct timer_list *t)
 {
-	struct irqfwd_line *line = from_timer(line, t, storm_timer);
+	struct irqfwd_storm *guard = from_timer(guard, t, timer);
+	struct irqfwd_line *line = guard->line;
 	unsigned long flags;
 
 	spin_lock_irqsave(&line->lock, flags);
 	irqfwd_line_storm_stop(line);
 	spin_unlock_irqrestore(&line->lock, flags);
+}
+
+/*
+ * Give the line a storm guard, once, with the module's defaults; ctx->lock
+ * held, or the line not published yet.
+ */
+static int irqfwd_storm_alloc(struct irqfwd_line *line)
+{
+	struct irqfwd_storm *guard;
+
+	if (line->guard)
+		return 0;
+
+	guard = kzalloc(sizeof(*guard), GFP_KERNEL_ACCOUNT);
+	if (!guard)
+		return -ENOMEM;
+	guard->line = line;
+	timer_setup(&guard->timer, irqfwd_line_storm_timer, 0);
+	guard->rate = READ_ONCE(irqfwd_storm_rate);
+	guard->backoff_ms = irqfwd_storm_default_backoff_ms();
+
+	spin_lock_irq(&line->lock);
+	line->guard = guard;
+	spin_unlock_irq(&line->lock);
+	return 0;
 }
 
 /*
@@ -172,7 +198,7 @@ static void irqfwd_line_fire(struct irqfwd_line *line, u64 count)
 		goto out;
 
 	line->stats.fired += count;
-	if (line->storm_rate && !line->storm)
+	if (line->guard && line->guard->rate && !line->storm)
 		irqfwd_line_storm_check(line, count);
 	if (line->effective_mode == IRQFWD_MODE_FORWARDED)
 		irqfwd_line_fired_forwarded(line);
@@ -496,9 +522,6 @@ static struct irqfwd_line *irqfwd_line_alloc(struct irqfwd_ctx *ctx,
 	init_irq_work(&line->work, irqfwd_line_work);
 	INIT_WORK(&line->hangup, irqfwd_line_hangup_work);
 	INIT_WORK(&line->notify, irqfwd_line_notify_work);
-	timer_setup(&line->storm_timer, irqfwd_line_storm_timer, 0);
-	line->storm_rate = READ_ONCE(irqfwd_storm_rate);
-	line->storm_backoff_ms = irqfwd_storm_default_backoff_ms();
 	INIT_HLIST_NODE(&line->source_node);
 	INIT_HLIST_NODE(&line->sink_node);
 	kref_get(&ctx->ref);
@@ -525,6 +548,7 @@ static void irqfwd_line_free(struct irqfwd_line *line)
 		irqfwd_hook_put(&line->unmask);
 	}
 	irqfwd_fwd_free(line);
+	kfree(line->guard);
 	irqfwd_ctx_put(line->ctx);
 	call_rcu(&line->rcu, irqfwd_line_free_rcu);
 }
@@ -545,7 +569,8 @@ static void irqfwd_line_shutdown(struct irqfwd_line *line)
 	spin_lock_irqsave(&line->lock, flags);
 	line->dead = true;
 	spin_unlock_irqrestore(&line->lock, flags);
-	timer_shutdown_sync(&line->storm_timer);
+	if (line->guard)
+		timer_shutdown_sync(&line->guard->timer);
 	irq_work_sync(&line->work);
 	irqfwd_fwd_shutdown(line);
 
@@ -677,6 +702,11 @@ int irqfwd_line_create(struct irqfwd_ctx *ctx, struct irqfwd_line_create *args)
 		return -ENOMEM;
 	if (args->mode == IRQFWD_MODE_FORWARDED) {
 		ret = irqfwd_fwd_alloc(line);
+		if (ret)
+			goto err_free;
+	}
+	if (READ_ONCE(irqfwd_storm_rate)) {
+		ret = irqfwd_storm_alloc(line);
 		if (ret)
 			goto err_free;
 	}
@@ -836,8 +866,9 @@ void irqfwd_line_snapshot(struct irqfwd_line *line,
 	info->bypass = irqfwd_line_bypass_state(line);
 	info->state = irqfwd_line_state(line);
 	info->stats = line->stats;
-	info->storm_rate = line->storm_rate;
-	info->storm_backoff_ms = line->storm_backoff_ms;
+	info->storm_rate = line->guard ? line->guard->rate : 0;
+	info->storm_backoff_ms = line->guard ? line->guard->backoff_ms :
+				 irqfwd_storm_default_backoff_ms();
 	spin_unlock_irqrestore(&line->lock, flags);
 }
 
@@ -968,10 +999,16 @@ int irqfwd_line_set_storm(struct irqfwd_ctx *ctx, u32 id, u32 rate,
 		goto out;
 	}
 
+	if (!line->guard && !rate)
+		goto out;	/* off, as it was */
+	ret = irqfwd_storm_alloc(line);
+	if (ret)
+		goto out;
+
 	spin_lock_irq(&line->lock);
-	line->storm_rate = rate;
-	line->storm_backoff_ms = backoff_ms;
-	irqfwd_storm_window(line, jiffies);
+	line->guard->rate = rate;
+	line->guard->backoff_ms = backoff_ms;
+	irqfwd_storm_window(line->guard, jiffies);
 	if (!rate)
 		irqfwd_line_storm_stop(line);
 	spin_unlock_irq(&line->lock);
