@@ -146,6 +146,9 @@ struct irqfwd_storm {
  * @stats: counters, see struct irqfwd_line_stats
  * @work: signals the sink and unmask eventfds, which cannot be signalled
  *	from inside the source or resample eventfd's wakeup
+ * @bh: the same as @work, when the wakeup comes from a hard interrupt
+ *	handler (VFIO's): it runs as the interrupt returns, where an irq_work
+ *	would take another interrupt
  * @source: hook on the source eventfd: interrupts
  * @sink: hook on the sink eventfd: hang-up only
  * @fwd: forwarded mode, allocated when it is first requested; stable
@@ -185,6 +188,7 @@ struct irqfwd_line {
 	struct irqfwd_line_stats stats;
 
 	struct irq_work work;
+	struct irqfwd_bh bh;
 	struct irqfwd_hook source;
 	struct irqfwd_hook sink;
 	struct irqfwd_fwd *fwd;

@@ -7,8 +7,10 @@
  * lines) with a wait queue entry of its own, as KVM's irqfd does.  A wakeup
  * runs with the eventfd's wait queue lock held and interrupts disabled, and
  * the eventfd core refuses to signal another eventfd from there, so
- * delivery is deferred to an irq_work: it runs in hard interrupt context
- * right after the wakeup returns, with no thread wake-up on the path.
+ * delivery is deferred, with no thread wake-up on the path: when the
+ * wakeup comes from a hard interrupt handler (VFIO's), to a BH that runs
+ * as the interrupt returns; otherwise to an irq_work, which runs as soon
+ * as interrupts are enabled again.
  */
 
 #include <linux/eventfd.h>
@@ -50,8 +52,12 @@ static void irqfwd_line_kick(struct irqfwd_line *line, unsigned int todo)
 {
 	lockdep_assert_held(&line->lock);
 
-	if (!line->todo)
-		irq_work_queue(&line->work);
+	if (!line->todo) {
+		if (in_hardirq())
+			irqfwd_bh_queue(&line->bh);
+		else
+			irq_work_queue(&line->work);
+	}
 	line->todo |= todo;
 }
 
@@ -261,9 +267,9 @@ out:
 	spin_unlock_irqrestore(&line->lock, flags);
 }
 
-static void irqfwd_line_work(struct irq_work *work)
+/* Signal what the line's todo bits say: the irq_work and the BH. */
+static void irqfwd_line_run(struct irqfwd_line *line)
 {
-	struct irqfwd_line *line = container_of(work, struct irqfwd_line, work);
 	unsigned long flags;
 	unsigned int todo;
 
@@ -284,6 +290,16 @@ static void irqfwd_line_work(struct irq_work *work)
 		trace_irqfwd_line_unmask(line);
 		eventfd_signal(line->unmask.eventfd);
 	}
+}
+
+static void irqfwd_line_work(struct irq_work *work)
+{
+	irqfwd_line_run(container_of(work, struct irqfwd_line, work));
+}
+
+static void irqfwd_line_bh(struct irqfwd_bh *bh)
+{
+	irqfwd_line_run(container_of(bh, struct irqfwd_line, bh));
 }
 
 /*
@@ -520,6 +536,7 @@ static struct irqfwd_line *irqfwd_line_alloc(struct irqfwd_ctx *ctx,
 	line->effective_mode = IRQFWD_MODE_MASKED;
 	spin_lock_init(&line->lock);
 	init_irq_work(&line->work, irqfwd_line_work);
+	irqfwd_bh_init(&line->bh, irqfwd_line_bh);
 	INIT_WORK(&line->hangup, irqfwd_line_hangup_work);
 	INIT_WORK(&line->notify, irqfwd_line_notify_work);
 	INIT_HLIST_NODE(&line->source_node);
@@ -572,6 +589,7 @@ static void irqfwd_line_shutdown(struct irqfwd_line *line)
 	if (line->guard)
 		timer_shutdown_sync(&line->guard->timer);
 	irq_work_sync(&line->work);
+	irqfwd_bh_kill(&line->bh);
 	irqfwd_fwd_shutdown(line);
 
 	irqfwd_hook_remove(&line->sink);
@@ -945,8 +963,10 @@ int irqfwd_line_mask(struct irqfwd_ctx *ctx, u32 id, u32 flags, u32 *state)
 	 * returns.
 	 */
 	irqfwd_fwd_reconcile(line);
-	if (sync)
+	if (sync) {
 		irq_work_sync(&line->work);
+		irqfwd_bh_sync(&line->bh);
+	}
 	irqfwd_line_report_change(line);
 out:
 	mutex_unlock(&ctx->lock);
