@@ -12,6 +12,7 @@
 #ifndef _IRQFWD_H
 #define _IRQFWD_H
 
+#include <linux/interrupt.h>
 #include <linux/irq_work.h>
 #include <linux/irqbypass.h>
 #include <linux/kref.h>
@@ -147,8 +148,8 @@ struct irqfwd_storm {
  * @work: signals the sink and unmask eventfds, which cannot be signalled
  *	from inside the source or resample eventfd's wakeup
  * @bh: the same as @work, when the wakeup comes from a hard interrupt
- *	handler (VFIO's): it runs as the interrupt returns, where an irq_work
- *	would take another interrupt
+ *	handler (VFIO's): a tasklet runs as the interrupt returns, where an
+ *	irq_work would take another interrupt
  * @source: hook on the source eventfd: interrupts
  * @sink: hook on the sink eventfd: hang-up only
  * @fwd: forwarded mode, allocated when it is first requested; stable
@@ -188,7 +189,7 @@ struct irqfwd_line {
 	struct irqfwd_line_stats stats;
 
 	struct irq_work work;
-	struct irqfwd_bh bh;
+	struct tasklet_struct bh;
 	struct irqfwd_hook source;
 	struct irqfwd_hook sink;
 	struct irqfwd_fwd *fwd;

@@ -33,26 +33,4 @@
 #define irqfwd_genl_dump_attrs(cb) (genl_info_dump(cb)->attrs)
 #endif
 
-/*
- * Work deferred from a hard interrupt handler runs as the interrupt
- * returns: in a BH workqueue, or before 6.9 in a tasklet.
- *   irqfwd_bh_sync()	wait for a run under way
- *   irqfwd_bh_kill()	wait for a queued run too; nothing may queue more
- */
-#ifdef IRQFWD_COMPAT_NO_BH_WQ
-#include <linux/interrupt.h>
-#define irqfwd_bh			tasklet_struct
-#define irqfwd_bh_init(bh, fn)		tasklet_setup(bh, fn)
-#define irqfwd_bh_queue(bh)		tasklet_schedule(bh)
-#define irqfwd_bh_sync(bh)		tasklet_unlock_wait(bh)
-#define irqfwd_bh_kill(bh)		tasklet_kill(bh)
-#else
-#include <linux/workqueue.h>
-#define irqfwd_bh			work_struct
-#define irqfwd_bh_init(bh, fn)		INIT_WORK(bh, fn)
-#define irqfwd_bh_queue(bh)		queue_work(system_bh_wq, bh)
-#define irqfwd_bh_sync(bh)		flush_work(bh)
-#define irqfwd_bh_kill(bh)		flush_work(bh)
-#endif
-
 #endif /* _IRQFWD_COMPAT_H */

@@ -23,6 +23,3 @@ ccflags-y += $(if $(filter genl-ops,$(irqfwd_genl)),-DIRQFWD_COMPAT_GENL_OPS)
 
 # Linux 6.6 gave dumps a struct genl_info (genl_info_dump()).
 ccflags-y += $(call irqfwd_probe,genl_info_dump.struct netlink_callback,include/net/genetlink.h,,-DIRQFWD_COMPAT_GENL_DUMPIT_INFO)
-
-# Linux 6.9 added BH workqueues (system_bh_wq), which replace tasklets.
-ccflags-y += $(call irqfwd_probe,system_bh_wq,include/linux/workqueue.h,,-DIRQFWD_COMPAT_NO_BH_WQ)
