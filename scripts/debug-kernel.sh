@@ -22,7 +22,7 @@
 #   KDIR=<the build tree, to build irqfwd.ko against>
 #
 # The build runs under nice -n 19 with IRQFWD_DEBUG_JOBS jobs (default 2)
-# and takes about an hour on two cores; its log is build.log in the build
+# and takes about 25 minutes on two cores; its log is build.log in the build
 # directory. Installs the kernel's build dependencies (flex, bison,
 # libelf-dev, libssl-dev, bc) when they are missing (needs root then).
 
@@ -161,7 +161,7 @@ build() {
 	fi
 	check_config "$OUT/.config"
 
-	say "building the debug kernel (about an hour on two cores), log in $log"
+	say "building the debug kernel (about 25 minutes on two cores), log in $log"
 	start=$(date +%s)
 	if ! kmake bzImage modules >>"$log" 2>&1; then
 		tail -n 40 "$log" >&2

@@ -10,8 +10,8 @@
 #           (arm64 needs IRQFWD_ARM64=1 scripts/deps.sh: cross compiler,
 #           arm64 enabled in dpkg), or x86_64-debug: Debian's 6.12 source
 #           built with KASAN, lockdep, kmemleak and debug objects by
-#           scripts/debug-kernel.sh (the first run builds it, about an
-#           hour), 2 GB of guest memory, a kmemleak scan after the tests
+#           scripts/debug-kernel.sh (the first run builds it, about 25
+#           minutes), 2 GB of guest memory, a kmemleak scan after the tests
 #   --demo  run /tests/irqfwd_demo instead of the tests; stream the console
 #   --bench run /tests/irqfwd_bench in a one-vCPU guest (ratios between
 #           paths are steadier there); the table is printed, the raw
@@ -30,9 +30,9 @@
 #
 # Environment:
 #   IRQFWD_VM_TIMEOUT    host-side limit of the VM run in seconds (900;
-#                        x86_64-debug: 10800)
-#   IRQFWD_TEST_TIMEOUT  per-test limit inside the guest in seconds (300;
 #                        x86_64-debug: 3600)
+#   IRQFWD_TEST_TIMEOUT  per-test limit inside the guest in seconds (300;
+#                        x86_64-debug: 1200)
 #   IRQFWD_KO            use this irqfwd.ko instead of building module/
 #   IRQFWD_KERNEL_ARGS   appended to the guest kernel command line
 #                        (e.g. slub_debug=- to turn slab debugging off)
@@ -64,8 +64,8 @@ VM_MEM=1G
 if [ "$LANE_SERIES" = debug ]; then
 	# KASAN, lockdep, kmemleak and debug objects make the guest many times
 	# slower under TCG, and KASAN's shadow takes an eighth of its memory.
-	VM_TIMEOUT=${IRQFWD_VM_TIMEOUT:-10800}
-	IRQFWD_TEST_TIMEOUT=${IRQFWD_TEST_TIMEOUT:-3600}
+	VM_TIMEOUT=${IRQFWD_VM_TIMEOUT:-3600}
+	IRQFWD_TEST_TIMEOUT=${IRQFWD_TEST_TIMEOUT:-1200}
 	export IRQFWD_TEST_TIMEOUT
 	VM_MEM=2G
 else
