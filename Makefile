@@ -11,6 +11,8 @@
 #   make dkms-install    register, build and install with DKMS
 #   make deps            install what the build and the tests need (Debian)
 #   make check           style gates, builds, DKMS check, all VM lanes
+#   make check-debug     the tests in a KASAN/lockdep/kmemleak kernel (slow:
+#                        builds that kernel once, see README.md)
 #   make demo            boot a VM and forward the edu device's interrupts
 #   make bench           measure each interrupt path side by side in a VM
 #   make clean
@@ -70,6 +72,11 @@ check-lanes:
 check: deps
 	$(MAKE) check-style check-dkms check-lanes
 
+# Not part of check: the debug kernel takes about an hour to build once,
+# and the run is many times slower than a Debian lane's.
+check-debug: deps
+	scripts/vm-run.sh x86_64-debug
+
 demo: deps
 	scripts/vm-run.sh --demo $(DEMO_LANE)
 
@@ -81,4 +88,4 @@ clean:
 	rm -rf build selftests/build
 
 .PHONY: all module install dkms-install dkms-uninstall deps check check-style \
-	check-dkms check-lanes demo bench clean
+	check-dkms check-lanes check-debug demo bench clean
