@@ -21,9 +21,9 @@
 # the lane passed: the guest printed the sentinel, no test failed or was
 # skipped, and the kernel log has no BUG/WARNING/Oops/panic, lockdep,
 # hung-task, RCU-stall, GPF, UBSAN, KASAN, debug-objects or kmemleak report
-# (the debug lane must also show that its kmemleak scan ran). A lane that
-# fails for another reason (build, timeout, panic, splat) counts at least 1
-# failed.
+# (the debug lane must also show that its kmemleak scan ran and lockdep was
+# still on at the end). A lane that fails for another reason (build,
+# timeout, panic, splat) counts at least 1 failed.
 # Writes, under build/LANE/: module/ (irqfwd.ko), tests/, initramfs-MODE.cpio.gz,
 # console.log (raw), console.clean (interleaving undone, escapes removed),
 # and result ("passed=N failed=M skipped=K").
@@ -330,9 +330,11 @@ if [ "$MODE" = test ]; then
 	# so not among the kernel lines above) when the kernel has kmemleak.
 	leaks=$(grep -c '^unreferenced object 0x' "$CLEAN" || true)
 	[ "$leaks" -eq 0 ] || why+=("kmemleak: $leaks suspected leaks")
-	if [ "$LANE_SERIES" = debug ] && grep -qx "$SENTINEL" "$CLEAN" &&
-		! grep -q '^irqfwd-init: kmemleak at the end: ' "$CLEAN"; then
-		why+=("no kmemleak scan at the end of the run")
+	if [ "$LANE_SERIES" = debug ] && grep -qx "$SENTINEL" "$CLEAN"; then
+		grep -q '^irqfwd-init: kmemleak at the end: ' "$CLEAN" ||
+			why+=("no kmemleak scan at the end of the run")
+		grep -qx 'irqfwd-init: lockdep at the end: debug_locks=1' "$CLEAN" ||
+			why+=("lockdep was not on at the end of the run")
 	fi
 	done_marker=$SENTINEL
 else

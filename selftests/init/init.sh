@@ -223,6 +223,11 @@ run_tests() {
 		rmmod irqfwd || fail "rmmod irqfwd after the tests (references leaked?)"
 	fi
 	kmemleak_check "at the end"
+	# lockdep turns itself off after its first report: a quiet log means
+	# something only if it was still on.
+	if [ -e /proc/lockdep_stats ]; then
+		say "lockdep at the end: debug_locks=$(awk '$1 == "debug_locks:" { print $2 }' /proc/lockdep_stats)"
+	fi
 }
 
 # run_program NAME MARKER: run /tests/NAME (the demo or the benchmark),
