@@ -15,6 +15,8 @@
 #   make deps            install what the build and the tests need (Debian)
 #   make check           style gates, builds, DKMS and install checks,
 #                        all VM lanes
+#   make check-debug     the tests in a KASAN/lockdep/kmemleak kernel (slow:
+#                        builds that kernel once, see README.md)
 #   make demo            boot a VM and forward the edu device's interrupts
 #   make bench           measure each interrupt path side by side in a VM
 #   make clean
@@ -103,6 +105,11 @@ check-lanes:
 check: deps
 	$(MAKE) check-style check-dkms check-install check-lanes
 
+# Not part of check: the debug kernel takes about an hour to build once,
+# and the run is many times slower than a Debian lane's.
+check-debug: deps
+	scripts/vm-run.sh x86_64-debug
+
 demo: deps
 	scripts/vm-run.sh --demo $(DEMO_LANE)
 
@@ -116,4 +123,4 @@ clean:
 
 .PHONY: all module lib install install-module install-lib dkms-install \
 	dkms-uninstall deps check check-style check-dkms check-install \
-	check-lanes demo bench clean
+	check-lanes check-debug demo bench clean

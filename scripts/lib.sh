@@ -116,6 +116,7 @@ kernel_metapkg() {
 }
 
 # lane_parse LANE: sets LANE_ARCH and LANE_SERIES from "ARCH-SERIES".
+# SERIES "debug" is scripts/debug-kernel.sh's kernel (x86_64 only).
 lane_parse() {
 	local lane=$1
 
@@ -126,7 +127,12 @@ lane_parse() {
 	LANE_ARCH=${lane%%-*}
 	LANE_SERIES=${lane#*-}
 	arch_debarch "$LANE_ARCH" >/dev/null
-	check_series "$LANE_SERIES"
+	if [ "$LANE_SERIES" = debug ]; then
+		[ "$LANE_ARCH" = x86_64 ] ||
+			die "the debug kernel lane is x86_64-debug only, not '$lane'"
+	else
+		check_series "$LANE_SERIES"
+	fi
 	if [ "$LANE_ARCH" = aarch64 ]; then
 		LANE_ARCH=arm64
 	fi

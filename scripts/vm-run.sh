@@ -8,7 +8,10 @@
 #
 #   LANE    ARCH-SERIES: x86_64-6.1, x86_64-6.12, arm64-6.1, arm64-6.12
 #           (arm64 needs IRQFWD_ARM64=1 scripts/deps.sh: cross compiler,
-#           arm64 enabled in dpkg)
+#           arm64 enabled in dpkg), or x86_64-debug: Debian's 6.12 source
+#           built with KASAN, lockdep, kmemleak and debug objects by
+#           scripts/debug-kernel.sh (the first run builds it, about 25
+#           minutes), 2 GB of guest memory, a kmemleak scan after the tests
 #   --demo  run /tests/irqfwd_demo instead of the tests; stream the console
 #   --bench run /tests/irqfwd_bench in a one-vCPU guest (ratios between
 #           paths are steadier there) without slab debugging (it would
@@ -19,15 +22,19 @@
 # Prints one line, "LANE: N passed, M failed, K skipped", and exits 0 iff
 # the lane passed: the guest printed the sentinel, no test failed or was
 # skipped, and the kernel log has no BUG/WARNING/Oops/panic, lockdep,
-# hung-task, RCU-stall, GPF, UBSAN or KASAN report. A lane that fails for
-# another reason (build, timeout, panic, splat) counts at least 1 failed.
+# hung-task, RCU-stall, GPF, UBSAN, KASAN, debug-objects or kmemleak report
+# (the debug lane must also show that its kmemleak scan ran and lockdep was
+# still on at the end). A lane that fails for another reason (build,
+# timeout, panic, splat) counts at least 1 failed.
 # Writes, under build/LANE/: module/ (irqfwd.ko), tests/, initramfs-MODE.cpio.gz,
 # console.log (raw), console.clean (interleaving undone, escapes removed),
 # and result ("passed=N failed=M skipped=K").
 #
 # Environment:
-#   IRQFWD_VM_TIMEOUT    host-side limit of the VM run in seconds (900)
-#   IRQFWD_TEST_TIMEOUT  per-test limit inside the guest in seconds (300)
+#   IRQFWD_VM_TIMEOUT    host-side limit of the VM run in seconds (900;
+#                        x86_64-debug: 3600)
+#   IRQFWD_TEST_TIMEOUT  per-test limit inside the guest in seconds (300;
+#                        x86_64-debug: 1200)
 #   IRQFWD_KO            use this irqfwd.ko instead of building module/
 #   IRQFWD_KERNEL_ARGS   appended to the guest kernel command line
 #                        (e.g. slub_debug=- to turn slab debugging off)
@@ -59,7 +66,17 @@ esac
 [ $# -eq 1 ] || die "usage: $0 [--demo|--bench] LANE (e.g. x86_64-6.1)"
 LANE=$1
 lane_parse "$LANE"
-VM_TIMEOUT=${IRQFWD_VM_TIMEOUT:-900}
+VM_MEM=1G
+if [ "$LANE_SERIES" = debug ]; then
+	# KASAN, lockdep, kmemleak and debug objects make the guest many times
+	# slower under TCG, and KASAN's shadow takes an eighth of its memory.
+	VM_TIMEOUT=${IRQFWD_VM_TIMEOUT:-3600}
+	IRQFWD_TEST_TIMEOUT=${IRQFWD_TEST_TIMEOUT:-1200}
+	export IRQFWD_TEST_TIMEOUT
+	VM_MEM=2G
+else
+	VM_TIMEOUT=${IRQFWD_VM_TIMEOUT:-900}
+fi
 case "$VM_TIMEOUT" in
 '' | *[!0-9]*) die "IRQFWD_VM_TIMEOUT must be a number of seconds" ;;
 esac
@@ -103,8 +120,13 @@ arm64)
 esac
 command -v "$QEMU" >/dev/null || lane_fail "$QEMU not found: run scripts/deps.sh"
 
-kinfo=$("$IRQFWD_SCRIPTS/fetch-kernel.sh" "$LANE_ARCH" "$LANE_SERIES") ||
-	lane_fail "fetching the $LANE_SERIES kernel failed"
+if [ "$LANE_SERIES" = debug ]; then
+	kinfo=$("$IRQFWD_SCRIPTS/debug-kernel.sh") ||
+		lane_fail "building the debug kernel failed"
+else
+	kinfo=$("$IRQFWD_SCRIPTS/fetch-kernel.sh" "$LANE_ARCH" "$LANE_SERIES") ||
+		lane_fail "fetching the $LANE_SERIES kernel failed"
+fi
 KVER='' VMLINUZ='' MODDIR='' KDIR=''
 while IFS='=' read -r key val; do
 	case "$key" in
@@ -190,7 +212,7 @@ esac
 # SMP interleavings the tests want.
 SMP=2
 [ "$MODE" != bench ] || SMP=1
-QEMU_ARGS+=(-accel "tcg,thread=single" -m 1G -smp "$SMP" -device edu
+QEMU_ARGS+=(-accel "tcg,thread=single" -m "$VM_MEM" -smp "$SMP" -device edu
 	-nographic -no-reboot -net none
 	-kernel "$VMLINUZ" -initrd "$INITRD" -append "$CMDLINE")
 # shellcheck disable=SC2206  # split on purpose
@@ -243,10 +265,13 @@ SPLATS='BUG:|WARNING:|Oops|Kernel panic|kernel BUG at|possible circular locking'
 SPLATS+='|INFO: |hung_task_timeout_secs|blocked for more than'
 SPLATS+='|general protection fault|Unable to handle kernel|UBSAN|KASAN'
 SPLATS+='|\] BUG [^ :]+ \(|Poison overwritten|Redzone overwritten'
+SPLATS+='|ODEBUG|kmemleak: '
+# kmemleak's only messages that are no report.
+BENIGN='kmemleak: (Kernel memory leak detector initialized|Automatic memory scanning thread)'
 splats=$(grep -E '^\[ *[0-9]+\.[0-9]+\] ' "$CLEAN" |
-	grep -v 'ommand line: ' | grep -E "$SPLATS" || true)
+	grep -v 'ommand line: ' | grep -E "$SPLATS" | grep -Ev "$BENIGN" || true)
 
-passed=0 failed=0 skipped=0 why=()
+passed=0 failed=0 skipped=0 leaks=0 why=()
 
 # "irqfwd-init: result NAME rc=N # Totals: pass:P fail:F xfail:X xpass:Y
 # skip:S error:E" per test (or "no totals"); before the summary exists,
@@ -312,6 +337,16 @@ if [ "$MODE" = test ]; then
 		grep -qx "$SENTINEL" "$CLEAN"; then
 		why+=("no test ran")
 	fi
+	# The guest's /init prints kmemleak's suspects (userspace output,
+	# so not among the kernel lines above) when the kernel has kmemleak.
+	leaks=$(grep -c '^unreferenced object 0x' "$CLEAN" || true)
+	[ "$leaks" -eq 0 ] || why+=("kmemleak: $leaks suspected leaks")
+	if [ "$LANE_SERIES" = debug ] && grep -qx "$SENTINEL" "$CLEAN"; then
+		grep -q '^irqfwd-init: kmemleak at the end: ' "$CLEAN" ||
+			why+=("no kmemleak scan at the end of the run")
+		grep -qx 'irqfwd-init: lockdep at the end: debug_locks=1' "$CLEAN" ||
+			why+=("lockdep was not on at the end of the run")
+	fi
 	done_marker=$SENTINEL
 else
 	demo_rc=$(sed -n 's/^IRQFWD-DEMO-COMPLETE rc=\([0-9]*\).*/\1/p' "$CLEAN" | tail -n 1)
@@ -366,6 +401,9 @@ if [ "${#why[@]}" -gt 0 ]; then
 		done
 		if [ -n "$splats" ]; then
 			printf '%s\n' "$splats" | head -n 20
+		fi
+		if [ "$MODE" = test ] && [ "$leaks" -gt 0 ]; then
+			grep -A 20 -m 3 '^unreferenced object 0x' "$CLEAN"
 		fi
 		if [ "$V" != 1 ] && [ "$MODE" = test ]; then
 			echo "---- last 60 lines of $LOG ----"
