@@ -473,19 +473,6 @@ static int bulk_sink;		/* shared by every bulk line */
 static bool cg_ok;
 static struct series create_s[4], destroy_s[3], mem_s[2];
 
-static int file_write(const char *path, const char *what)
-{
-	int fd, ret = 0;
-
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, what, strlen(what)) != (ssize_t)strlen(what))
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 static long long file_ll(const char *path)
 {
 	long long v = -1;

@@ -14,19 +14,6 @@
 #define CG	CGROOT "/irqfwd-test"
 #define NLINES	10000
 
-static int file_write(const char *path, const char *what)
-{
-	int fd, ret = 0;
-
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, what, strlen(what)) != (ssize_t)strlen(what))
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 /* The "slab" line of the test cgroup's memory.stat, in bytes, or -1. */
 static long long cg_slab(void)
 {

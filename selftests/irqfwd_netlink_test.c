@@ -624,16 +624,9 @@ TEST_F(nl, unprivileged)
 static int tracefs_write(const char *file, const char *what)
 {
 	char path[128];
-	int fd, ret = 0;
 
 	snprintf(path, sizeof(path), TRACEFS "/%s", file);
-	fd = open(path, O_WRONLY | O_TRUNC);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, what, strlen(what)) != (ssize_t)strlen(what))
-		ret = -errno;
-	close(fd);
-	return ret;
+	return file_write_flags(path, what, O_TRUNC);
 }
 
 static char *tracefs_read(void)

@@ -26,16 +26,9 @@ static int line_set_storm(int dev, __u32 id, __u32 rate, __u32 backoff_ms)
 static int param_write(const char *name, const char *value)
 {
 	char path[128];
-	int fd, ret = 0;
 
 	snprintf(path, sizeof(path), PARAMS "%s", name);
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, value, strlen(value)) != (ssize_t)strlen(value))
-		ret = -errno;
-	close(fd);
-	return ret;
+	return file_write(path, value);
 }
 
 /* The next line-change-ntf's state, or -1. */

@@ -204,6 +204,26 @@ static inline int efd_signal(int efd)
 	return write(efd, &one, sizeof(one)) == sizeof(one) ? 0 : -errno;
 }
 
+/* Write @what to the file @path (sysfs, cgroupfs, tracefs): 0 or -errno. */
+static inline int file_write_flags(const char *path, const char *what,
+				   int flags)
+{
+	int fd, ret = 0;
+
+	fd = open(path, O_WRONLY | O_CLOEXEC | flags);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, what, strlen(what)) != (ssize_t)strlen(what))
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+static inline int file_write(const char *path, const char *what)
+{
+	return file_write_flags(path, what, 0);
+}
+
 /* A live-object count of the module (debugfs), or -1. */
 static inline long irqfwd_live(const char *what)
 {
