@@ -76,7 +76,8 @@ FIXTURE_TEARDOWN(cg)
 	file_write(CGROOT "/cgroup.procs", "0");
 }
 
-TEST_F(cg, lines_are_charged)
+/* 10,000 lines and eventfds take a while under KASAN and lockdep. */
+TEST_F_TIMEOUT(cg, lines_are_charged, 300)
 {
 	struct irqfwd_line_create c;
 	long long before, with, after, per_line;
