@@ -269,7 +269,7 @@ out:
 	spin_unlock_irqrestore(&line->lock, flags);
 }
 
-/* Signal what the line's todo bits say: the irq_work and the BH. */
+/* Signal what the line's todo bits say: the irq_work and the tasklet. */
 static void irqfwd_line_run(struct irqfwd_line *line)
 {
 	unsigned long flags;
