@@ -12,7 +12,7 @@
 
 #define CALLS		1000000
 #define POOL		12
-#define MAX_SECONDS	120
+#define MAX_SECONDS	240
 
 /* xorshift64*: fast, and the same sequence for the same seed. */
 static uint64_t rnd_state;
@@ -157,7 +157,7 @@ FIXTURE_TEARDOWN(fuzz)
 	close(f->null);
 }
 
-TEST_F_TIMEOUT(fuzz, a_million_ioctls, 300)
+TEST_F_TIMEOUT(fuzz, a_million_ioctls, 360)
 {
 	struct fuzz *f = &self->f;
 	const char *env = getenv("IRQFWD_FUZZ_SEED");
