@@ -1180,18 +1180,6 @@ static int gmsi_line_setup(struct variant *v)
 	return ret;
 }
 
-static void gmsi_relay_one(struct variant *v)
-{
-	efd_signal(v->sink);
-}
-
-static void *gmsi_relay_fn(void *arg)
-{
-	struct variant *v = arg;
-
-	return waiter_fn(arg, v->src, gmsi_relay_one);
-}
-
 static int gmsi_relay_setup(struct variant *v)
 {
 	v->src = new_eventfd();
@@ -1199,7 +1187,7 @@ static int gmsi_relay_setup(struct variant *v)
 	if (guest_irqfd(v->sink, MSI_GSI, -1, false))
 		return -errno;
 	atomic_store(&v->stop, false);
-	if (pthread_create(&v->thread, NULL, gmsi_relay_fn, v))
+	if (pthread_create(&v->thread, NULL, relay_fn, v))
 		return -EAGAIN;
 	return edu_set_msi(&edu, v->src);
 }
