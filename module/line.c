@@ -161,7 +161,7 @@ static void irqfwd_line_storm_stop(struct irqfwd_line *line)
 
 static void irqfwd_line_storm_timer(struct timer_list *t)
 {
-	struct irqfwd_storm *guard = from_timer(guard, t, timer);
+	struct irqfwd_storm *guard = timer_container_of(guard, t, timer);
 	struct irqfwd_line *line = guard->line;
 	unsigned long flags;
 
@@ -286,11 +286,11 @@ static void irqfwd_line_run(struct irqfwd_line *line)
 
 	if (todo & IRQFWD_TODO_DELIVER) {
 		trace_irqfwd_line_deliver(line);
-		eventfd_signal(line->sink.eventfd);
+		irqfwd_eventfd_signal(line->sink.eventfd);
 	}
 	if (todo & IRQFWD_TODO_UNMASK) {
 		trace_irqfwd_line_unmask(line);
-		eventfd_signal(line->unmask.eventfd);
+		irqfwd_eventfd_signal(line->unmask.eventfd);
 	}
 }
 
