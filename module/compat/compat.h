@@ -11,6 +11,7 @@
 #define _IRQFWD_COMPAT_H
 
 #include <linux/eventfd.h>
+#include <linux/irqbypass.h>
 #include <linux/timer.h>
 
 /* Signal @ctx once; before 6.8, eventfd_signal() took a count. */
@@ -20,6 +21,28 @@ static inline void irqfwd_eventfd_signal(struct eventfd_ctx *ctx)
 	eventfd_signal(ctx, 1);
 #else
 	eventfd_signal(ctx);
+#endif
+}
+
+/*
+ * Register @cons on @eventfd.  Since 6.17 the manager takes the eventfd
+ * as an argument and keeps it in cons->eventfd itself; before, the caller
+ * set cons->token, and a consumer whose registration failed must not keep
+ * it (unregistration matches by token).
+ */
+static inline int irqfwd_bypass_register_consumer(struct irq_bypass_consumer *cons,
+						  struct eventfd_ctx *eventfd)
+{
+#ifdef IRQFWD_COMPAT_IRQ_BYPASS_TOKEN
+	int ret;
+
+	cons->token = eventfd;
+	ret = irq_bypass_register_consumer(cons);
+	if (ret)
+		cons->token = NULL;
+	return ret;
+#else
+	return irq_bypass_register_consumer(cons, eventfd);
 #endif
 }
 

@@ -33,6 +33,10 @@ $(call irqfwd_require,irq_bypass_register_consumer,include/linux/irqbypass.h,it 
 # Linux 6.8 dropped the count argument of eventfd_signal().
 ccflags-y += $(call irqfwd_probe,eventfd_signal\(struct eventfd_ctx \*ctx$(comma) __u64 n\),include/linux/eventfd.h,-DIRQFWD_COMPAT_EVENTFD_SIGNAL_COUNT)
 
+# Linux 6.17: irq_bypass pairs by eventfd, passed at registration, and the
+# structures lost their token.
+ccflags-y += $(call irqfwd_probe,int irq_bypass_register_consumer\(struct irq_bypass_consumer \*[a-z_]*\);,include/linux/irqbypass.h,-DIRQFWD_COMPAT_IRQ_BYPASS_TOKEN)
+
 # Linux 6.16 renamed from_timer() to timer_container_of().
 ccflags-y += $(call irqfwd_probe,define timer_container_of$(irqfwd_lp),include/linux/timer.h,,-DIRQFWD_COMPAT_FROM_TIMER)
 
