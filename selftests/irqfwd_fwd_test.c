@@ -19,6 +19,7 @@
 
 #define WAIT_MS		2000
 #define MSI_GSI		24
+#define MSI_VECTOR	0x31
 
 /* The host IRQ /proc/interrupts shows for the edu device's MSI, or -1. */
 static int proc_vfio_msi_irq(const char *bdf)
@@ -86,6 +87,7 @@ FIXTURE(fwd) {
 	struct line_fds f;
 	int kvm;
 	int vm;
+	int vcpu;
 };
 
 FIXTURE_SETUP(fwd)
@@ -96,12 +98,15 @@ FIXTURE_SETUP(fwd)
 	ASSERT_EQ(0, line_fds_open(&self->f));
 	self->kvm = -1;
 	self->vm = -1;
+	self->vcpu = -1;
 }
 
 FIXTURE_TEARDOWN(fwd)
 {
 	line_fds_close(&self->f);
 	edu_close(&self->edu);
+	if (self->vcpu >= 0)
+		close(self->vcpu);
 	if (self->vm >= 0)
 		close(self->vm);
 	if (self->kvm >= 0)
@@ -119,7 +124,7 @@ static void kvm_irqfd(struct __test_metadata *_metadata,
 	self->vm = ioctl(self->kvm, KVM_CREATE_VM, 0);
 	ASSERT_LE(0, self->vm);
 	ASSERT_EQ(0, ioctl(self->vm, KVM_CREATE_IRQCHIP, 0));
-	ASSERT_EQ(0, kvm_msi_route(self->vm, MSI_GSI, 0x31));
+	ASSERT_EQ(0, kvm_msi_route(self->vm, MSI_GSI, MSI_VECTOR));
 	ASSERT_EQ(0, ioctl(self->vm, KVM_IRQFD, &irqfd));
 }
 
@@ -353,8 +358,9 @@ TEST_F(fwd, source_busy)
 /*
  * Each raise waits for its delivery before the next, so the device's
  * interrupts never merge: delivered must equal raised exactly, whatever
- * the toggler does meanwhile.  @kvm: KVM consumes the sink, count with
- * irqfwd's counter; else read the sink.
+ * the toggler does meanwhile.  @kvm: KVM consumes the sink, and what it
+ * received is counted at vCPU 0's local APIC (kvm_lapic_probe()); else
+ * read the sink.
  */
 static void toggle_stress(struct __test_metadata *_metadata,
 			  FIXTURE_DATA(fwd) *self, __u32 id, bool level,
@@ -368,17 +374,23 @@ static void toggle_stress(struct __test_metadata *_metadata,
 
 	toggler_start(&t, self->f.dev, id, true);
 	while (raised < min_raises || t.toggles < 1000 || t.masks < 1000) {
+		if (kvm)
+			ASSERT_EQ(0, kvm_lapic_irr_take(self->vcpu, MSI_VECTOR))
+				TH_LOG("KVM received an extra interrupt before raise %lu",
+				       raised + 1);
 		edu_raise(&self->edu);
 		raised++;
 		if (kvm) {
+			n = kvm_lapic_irr_wait(self->vcpu, MSI_VECTOR, WAIT_MS);
+			ASSERT_EQ(1, n) TH_LOG("raise %lu not received by KVM",
+					       raised);
 			ASSERT_EQ(0, line_wait_stat(self->f.dev, id, delivered,
 						    raised, WAIT_MS, &info));
-			seen = info.stats.delivered;
 		} else {
 			n = efd_wait(self->f.sink, WAIT_MS);
 			ASSERT_LT(0, n) TH_LOG("raise %lu not delivered", raised);
-			seen += n;
 		}
+		seen += n;
 		ASSERT_EQ(raised, seen);
 		edu_ack(&self->edu);
 		if (level)
@@ -426,6 +438,8 @@ TEST_F_TIMEOUT(fwd, toggle_stress_msi_into_kvm, 600)
 	int id;
 
 	kvm_irqfd(_metadata, self, self->f.sink);
+	self->vcpu = kvm_lapic_probe(self->vm);
+	ASSERT_LE(0, self->vcpu);
 	ASSERT_EQ(0, edu_set_msi(&self->edu, self->f.source));
 	id = fwd_line(self);
 	ASSERT_LT(0, id);
