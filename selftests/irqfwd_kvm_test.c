@@ -89,7 +89,14 @@ static int pic_irr_take(int vm)
 		return -errno;
 	if (!(chip.chip.pic.irr & (1 << LEGACY_GSI)))
 		return 0;
+	/*
+	 * KVM pulses the line (1, then 0) for each signal of an irqfd on an
+	 * edge GSI, from a work item; this read may fall between the two.
+	 * Writing the line's level back as high would eat the next edge:
+	 * write it low, as the pulse leaves it.
+	 */
 	chip.chip.pic.irr &= ~(1 << LEGACY_GSI);
+	chip.chip.pic.last_irr &= ~(1 << LEGACY_GSI);
 	return ioctl(vm, KVM_SET_IRQCHIP, &chip) ? -errno : 1;
 }
 
