@@ -749,10 +749,20 @@ int irqfwd_line_create(struct irqfwd_ctx *ctx, struct irqfwd_line_create *args)
 			goto err_free;
 	}
 
+	/*
+	 * Every eventfd of a line is a different eventfd: an unmask that
+	 * signals the source would fire the line again at each completion,
+	 * and one that signals the sink or the resample eventfd would
+	 * deliver or complete an interrupt nobody raised.
+	 */
 	ret = -EINVAL;
 	if (line->source.eventfd == line->sink.eventfd ||
 	    (resample && (line->source.eventfd == line->resample.eventfd ||
-			  line->sink.eventfd == line->resample.eventfd)))
+			  line->sink.eventfd == line->resample.eventfd)) ||
+	    (unmask && (line->unmask.eventfd == line->source.eventfd ||
+			line->unmask.eventfd == line->sink.eventfd ||
+			(resample &&
+			 line->unmask.eventfd == line->resample.eventfd))))
 		goto err_free;
 
 	ret = irqfwd_eventfds_claim(line);

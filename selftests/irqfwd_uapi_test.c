@@ -428,6 +428,42 @@ TEST_F(dev, create_same_eventfd)
 	close(alias);
 }
 
+/*
+ * The unmask eventfd is one of the line's eventfds too: as the source,
+ * every completion would fire the line again, an endless train paced by
+ * the guest's EOIs; as the sink or the resample eventfd it would deliver
+ * or complete interrupts nobody raised.
+ */
+TEST_F(dev, create_unmask_same_eventfd)
+{
+	struct irqfwd_line_create c;
+	struct irqfwd_line_info info;
+	int alias = dup(self->f.source);
+	int id;
+
+	ASSERT_LE(0, alias);
+	line_create_level(&c, self->f.source, self->f.sink, self->f.source,
+			  self->f.resample);
+	EXPECT_EQ(-EINVAL, line_create(self->f.dev, &c));
+	line_create_level(&c, self->f.source, self->f.sink, alias, -1);
+	EXPECT_EQ(-EINVAL, line_create(self->f.dev, &c));
+	line_create_level(&c, self->f.source, self->f.sink, self->f.sink,
+			  self->f.resample);
+	EXPECT_EQ(-EINVAL, line_create(self->f.dev, &c));
+	line_create_level(&c, self->f.source, self->f.sink, self->f.resample,
+			  self->f.resample);
+	EXPECT_EQ(-EINVAL, line_create(self->f.dev, &c));
+	close(alias);
+	/* Refused, not half made: nothing holds the source. */
+	line_create_level(&c, self->f.source, self->f.sink, self->f.unmask,
+			  self->f.resample);
+	id = line_create(self->f.dev, &c);
+	ASSERT_LT(0, id);
+	ASSERT_EQ(0, line_query(self->f.dev, id, &info));
+	EXPECT_EQ(IRQFWD_LINE_UNMASK_FD | IRQFWD_LINE_RESAMPLE_FD,
+		  info.line_flags);
+}
+
 TEST_F(dev, create_source_busy)
 {
 	struct irqfwd_line_create c;

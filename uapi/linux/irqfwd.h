@@ -194,8 +194,8 @@ struct irqfwd_info {
  * @__reserved: must be 0
  *
  * The fds are only used during the call: irqfwd keeps references to the
- * eventfds, not to the descriptors.  The source, sink and resample eventfds
- * must be three different eventfds.
+ * eventfds, not to the descriptors.  The eventfds a line uses (source,
+ * sink, and unmask and resample if given) must all be different eventfds.
  */
 struct irqfwd_line_create {
 	__u32 argsz;
@@ -414,11 +414,13 @@ struct irqfwd_line_mask {
  * right after creation.
  *	EBADF	an fd that is used is not an open file descriptor
  *	EINVAL	an fd that is used is not an eventfd; unmask or resample fd
- *		on an edge line; the source, sink and resample eventfds are
- *		not three different eventfds; the source eventfd is the sink
- *		of a line or the sink eventfd the source of a line (in any
- *		context: lines feeding each other would loop); bad trigger
- *		or mode
+ *		on an edge line; two of the source, sink, unmask and
+ *		resample eventfds that are used are the same eventfd (for
+ *		example VFIO's trigger eventfd given as the unmask eventfd:
+ *		every completion would fire the line again); the source
+ *		eventfd is the sink of a line or the sink eventfd the source
+ *		of a line (in any context: lines feeding each other would
+ *		loop); bad trigger or mode
  *	EBUSY	the source eventfd is the source of another line (in any
  *		context)
  *	ENOSPC	the context holds max_lines lines
