@@ -136,12 +136,13 @@ static int irqfwd_release(struct inode *inode, struct file *file)
 /*
  * Copy in a command's argument: @ksize is the structure this module knows,
  * @minsz the size of its first version.  See "Conventions" in the uapi
- * header.
+ * header.  Every argument starts with __u32 argsz.
  */
 static int irqfwd_copy_args(void *karg, size_t ksize, size_t minsz,
 			    const void __user *uarg)
 {
 	u32 argsz;
+	int ret;
 
 	if (get_user(argsz, (const u32 __user *)uarg))
 		return -EFAULT;
@@ -149,7 +150,16 @@ static int irqfwd_copy_args(void *karg, size_t ksize, size_t minsz,
 		return -EINVAL;
 	if (argsz > IRQFWD_ARGSZ_MAX)
 		return -E2BIG;
-	return copy_struct_from_user(karg, ksize, uarg, argsz);
+	ret = copy_struct_from_user(karg, ksize, uarg, argsz);
+	if (ret)
+		return ret;
+	/*
+	 * The copy read argsz again, and another thread may have changed it
+	 * meanwhile: the size checked above is the one that counts, also
+	 * for the copy out.
+	 */
+	*(u32 *)karg = argsz;
+	return 0;
 }
 
 /* Copy out at most argsz bytes; argsz is at least the first version. */

@@ -4,9 +4,12 @@
  * checked in poisoned buffers.  Plain eventfds stand in for VFIO and KVM
  * here; the real ones are in the edu and kvm tests.
  */
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
+#include <linux/userfaultfd.h>
 
 #include "kselftest_harness.h"
 #include "irqfwd_util.h"
@@ -112,6 +115,83 @@ TEST_F(dev, argsz_too_big)
 	/* The limit itself is fine while the tail is zero. */
 	info->argsz = 4096;
 	EXPECT_EQ(0, irqfwd_ioctl(self->f.dev, IRQFWD_GET_INFO, info));
+}
+
+/*
+ * A thread that changes argsz while the kernel reads the argument: the
+ * argument ends on a page of its own that userfaultfd serves, and the
+ * kernel reads that page (the tail beyond what it knows, checked for
+ * zeros) before the structure itself.  While the kernel waits for the
+ * page, argsz changes to @flip_to.
+ */
+struct argsz_flip {
+	int uffd;
+	__u32 *argsz;
+	__u32 flip_to;
+	long page_size;
+	bool flipped;
+};
+
+static void *argsz_flipper(void *arg)
+{
+	struct argsz_flip *a = arg;
+	struct pollfd p = { .fd = a->uffd, .events = POLLIN };
+	struct uffdio_zeropage zero = { 0 };
+	struct uffd_msg msg;
+
+	if (poll(&p, 1, 5000) != 1 ||
+	    read(a->uffd, &msg, sizeof(msg)) != sizeof(msg) ||
+	    msg.event != UFFD_EVENT_PAGEFAULT)
+		return NULL;
+	*(volatile __u32 *)a->argsz = a->flip_to;
+	a->flipped = true;
+	zero.range.start = msg.arg.pagefault.address & ~(a->page_size - 1);
+	zero.range.len = a->page_size;
+	ioctl(a->uffd, UFFDIO_ZEROPAGE, &zero);
+	return NULL;
+}
+
+/* argsz is read once: what was checked is what the copy out uses. */
+TEST_F(dev, argsz_read_once)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = { 0 };
+	struct argsz_flip a = { 0 };
+	struct irqfwd_info *info;
+	pthread_t thread;
+	char *mem;
+
+	a.page_size = sysconf(_SC_PAGESIZE);
+	mem = mmap(NULL, 2 * a.page_size, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, mem);
+	a.uffd = syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	ASSERT_LE(0, a.uffd) TH_LOG("userfaultfd: %s", strerror(errno));
+	ASSERT_EQ(0, ioctl(a.uffd, UFFDIO_API, &api));
+	reg.range.start = (uintptr_t)mem + a.page_size;
+	reg.range.len = a.page_size;
+	reg.mode = UFFDIO_REGISTER_MODE_MISSING;
+	ASSERT_EQ(0, ioctl(a.uffd, UFFDIO_REGISTER, &reg));
+
+	/* The structure ends the first page; its zero tail is the second. */
+	memset(mem, POISON, a.page_size);
+	info = (struct irqfwd_info *)(mem + a.page_size - sizeof(*info));
+	info->argsz = sizeof(*info) + 8;
+	info->flags = 0;
+	a.argsz = &info->argsz;
+	a.flip_to = 8;
+	ASSERT_EQ(0, pthread_create(&thread, NULL, argsz_flipper, &a));
+	EXPECT_EQ(0, irqfwd_ioctl(self->f.dev, IRQFWD_GET_INFO, info));
+	pthread_join(thread, NULL);
+	ASSERT_TRUE(a.flipped);
+
+	/* Everything written, as the argsz that was checked asks. */
+	EXPECT_EQ(sizeof(*info) + 8, info->argsz);
+	EXPECT_EQ(IRQFWD_API_VERSION, info->api_version);
+	EXPECT_LT(0, info->max_lines);
+	EXPECT_LT(0, info->ctx_id);
+	close(a.uffd);
+	munmap(mem, 2 * a.page_size);
 }
 
 TEST_F(dev, get_info_flags)

@@ -50,6 +50,8 @@
  *    back at most argsz bytes.  The size encoded in a command's number is
  *    that of the first version of its structure and never changes: a
  *    structure grows at its end, and argsz tells which version is passed.
+ *    argsz is read once: a thread that changes it during the call
+ *    changes nothing.
  *  - Unknown flags, unknown enumeration values and non-zero reserved fields
  *    fail with -EINVAL.
  *  - An unreadable or unwritable argument fails with -EFAULT.
