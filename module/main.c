@@ -385,21 +385,25 @@ static struct miscdevice irqfwd_misc = {
 	.mode	= 0600,
 };
 
+/*
+ * Each part depends on the ones set up before it: lines report through
+ * the netlink family, and files hold lines.
+ */
 static int __init irqfwd_init(void)
 {
 	int ret;
 
-	ret = irqfwd_lines_init();
+	ret = irqfwd_nl_init();
 	if (ret)
 		return ret;
 
-	ret = irqfwd_nl_init();
+	ret = irqfwd_lines_init();
 	if (ret)
-		goto err_lines;
+		goto err_nl;
 
 	ret = misc_register(&irqfwd_misc);
 	if (ret)
-		goto err_nl;
+		goto err_lines;
 
 	irqfwd_debugfs = debugfs_create_dir("irqfwd", NULL);
 	debugfs_create_atomic_t("lines", 0444, irqfwd_debugfs,
@@ -410,19 +414,25 @@ static int __init irqfwd_init(void)
 	pr_info("version %s, API %d\n", IRQFWD_VERSION, IRQFWD_API_VERSION);
 	return 0;
 
-err_nl:
-	irqfwd_nl_exit();
 err_lines:
 	irqfwd_lines_exit();
+err_nl:
+	irqfwd_nl_exit();
 	return ret;
 }
 
+/*
+ * The reverse: no file is open any more, but lines whose eventfd was
+ * closed may still be on their way out in irqfwd_wq.  irqfwd_lines_exit()
+ * waits for them, and each reports its end (line-del-ntf) through the
+ * family, so the family goes last.
+ */
 static void __exit irqfwd_exit(void)
 {
 	debugfs_remove_recursive(irqfwd_debugfs);
 	misc_deregister(&irqfwd_misc);
-	irqfwd_nl_exit();
 	irqfwd_lines_exit();
+	irqfwd_nl_exit();
 }
 
 module_init(irqfwd_init);
