@@ -2,11 +2,12 @@
 /*
  * The module's life cycle: load, open, create lines, raise interrupts,
  * close, unload, a hundred times.  Unloading is refused while a file is
- * open.  A line or context leaked by any cycle makes the unload fail (the
- * module is still referenced) or the kernel complain that the slab cache
- * still has objects, which fails the lane.  And the module may go at once
- * after the last file closed, while lines whose eventfds were closed are
- * still being torn down: each of them still reports its end.
+ * open.  Every cycle ends with no line and no context alive before the
+ * module goes; a leak would also make the unload fail (the module is still
+ * referenced) or the kernel complain that the slab cache still has
+ * objects, which fails the lane.  And the module may go at once after the
+ * last file closed, while lines whose eventfds were closed are still
+ * being torn down: each of them still reports its end.
  *
  * The test runs where /init put the module (IRQFWD_MODULE) and leaves it
  * loaded when it ends, whatever happened.
@@ -125,6 +126,11 @@ TEST_F_TIMEOUT(cycle, load_use_unload_100, 300)
 
 	for (cycle = 0; cycle < CYCLES; cycle++) {
 		one_cycle(_metadata, &self->edu, cycle);
+		/* Everything went with the file, before the module goes. */
+		ASSERT_EQ(0, irqfwd_live_wait("lines", 0, WAIT_MS))
+			TH_LOG("cycle %d: lines alive", cycle);
+		ASSERT_EQ(0, irqfwd_live_wait("contexts", 0, WAIT_MS))
+			TH_LOG("cycle %d: contexts alive", cycle);
 		/* The last file reference may drop a moment after close(). */
 		for (tries = 0; tries < 2000; tries++) {
 			ret = module_unload();
@@ -139,8 +145,6 @@ TEST_F_TIMEOUT(cycle, load_use_unload_100, 300)
 		ret = module_load();
 		ASSERT_EQ(0, ret) TH_LOG("cycle %d: load: %s", cycle,
 					 strerror(-ret));
-		ASSERT_EQ(0, irqfwd_live("lines"));
-		ASSERT_EQ(0, irqfwd_live("contexts"));
 	}
 	TH_LOG("%d cycles of load, %d lines, interrupts, close, unload",
 	       CYCLES, LINES + 1);
