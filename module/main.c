@@ -134,6 +134,45 @@ static int irqfwd_release(struct inode *inode, struct file *file)
 }
 
 /*
+ * The size of each command's first version, which its number encodes and
+ * which never changes: a structure grows at its end only.
+ */
+static_assert(_IOC_SIZE(IRQFWD_GET_INFO) == IRQFWD_INFO_SIZE_V1);
+static_assert(offsetofend(struct irqfwd_info, ctx_id) == IRQFWD_INFO_SIZE_V1);
+static_assert(_IOC_SIZE(IRQFWD_LINE_CREATE) == IRQFWD_LINE_CREATE_SIZE_V1);
+static_assert(offsetofend(struct irqfwd_line_create, __reserved) ==
+	      IRQFWD_LINE_CREATE_SIZE_V1);
+static_assert(_IOC_SIZE(IRQFWD_LINE_DESTROY) == IRQFWD_LINE_DESTROY_SIZE_V1);
+static_assert(offsetofend(struct irqfwd_line_destroy, __reserved) ==
+	      IRQFWD_LINE_DESTROY_SIZE_V1);
+static_assert(_IOC_SIZE(IRQFWD_LINE_QUERY) == IRQFWD_LINE_INFO_SIZE_V1);
+static_assert(offsetofend(struct irqfwd_line_info, stats.cleared) ==
+	      IRQFWD_LINE_INFO_SIZE_V1);
+static_assert(_IOC_SIZE(IRQFWD_LINE_EOI) == IRQFWD_LINE_EOI_SIZE_V1);
+static_assert(offsetofend(struct irqfwd_line_eoi, __reserved) ==
+	      IRQFWD_LINE_EOI_SIZE_V1);
+static_assert(_IOC_SIZE(IRQFWD_LINE_MASK) == IRQFWD_LINE_MASK_SIZE_V1);
+static_assert(offsetofend(struct irqfwd_line_mask, state) ==
+	      IRQFWD_LINE_MASK_SIZE_V1);
+static_assert(_IOC_SIZE(IRQFWD_LINE_SET_MODE) == IRQFWD_LINE_MODE_SIZE_V1);
+static_assert(offsetofend(struct irqfwd_line_mode, reason) ==
+	      IRQFWD_LINE_MODE_SIZE_V1);
+static_assert(_IOC_SIZE(IRQFWD_LINE_SET_STORM) == IRQFWD_LINE_STORM_SIZE_V1);
+static_assert(offsetofend(struct irqfwd_line_storm, __reserved) ==
+	      IRQFWD_LINE_STORM_SIZE_V1);
+/* Frozen: struct irqfwd_line_info holds it before other fields. */
+static_assert(sizeof(struct irqfwd_line_stats) == 64);
+/* irqfwd_copy_args() keeps the argsz it checked in the first field. */
+static_assert(offsetof(struct irqfwd_info, argsz) == 0);
+static_assert(offsetof(struct irqfwd_line_create, argsz) == 0);
+static_assert(offsetof(struct irqfwd_line_destroy, argsz) == 0);
+static_assert(offsetof(struct irqfwd_line_info, argsz) == 0);
+static_assert(offsetof(struct irqfwd_line_eoi, argsz) == 0);
+static_assert(offsetof(struct irqfwd_line_mask, argsz) == 0);
+static_assert(offsetof(struct irqfwd_line_mode, argsz) == 0);
+static_assert(offsetof(struct irqfwd_line_storm, argsz) == 0);
+
+/*
  * Copy in a command's argument: @ksize is the structure this module knows,
  * @minsz the size of its first version.  See "Conventions" in the uapi
  * header.  Every argument starts with __u32 argsz.
@@ -179,8 +218,7 @@ static long irqfwd_ioctl_get_info(struct irqfwd_ctx *ctx, void __user *uarg)
 	struct irqfwd_info info;
 	int ret;
 
-	ret = irqfwd_copy_args(&info, sizeof(info),
-			       offsetofend(struct irqfwd_info, ctx_id), uarg);
+	ret = irqfwd_copy_args(&info, sizeof(info), IRQFWD_INFO_SIZE_V1, uarg);
 	if (ret)
 		return ret;
 	if (info.flags)
@@ -199,8 +237,7 @@ static long irqfwd_ioctl_line_create(struct irqfwd_ctx *ctx, void __user *uarg)
 	struct irqfwd_line_create args;
 	int ret;
 
-	ret = irqfwd_copy_args(&args, sizeof(args),
-			       offsetofend(struct irqfwd_line_create, __reserved),
+	ret = irqfwd_copy_args(&args, sizeof(args), IRQFWD_LINE_CREATE_SIZE_V1,
 			       uarg);
 	if (ret)
 		return ret;
@@ -223,8 +260,7 @@ static long irqfwd_ioctl_line_destroy(struct irqfwd_ctx *ctx, void __user *uarg)
 	struct irqfwd_line_destroy args;
 	int ret;
 
-	ret = irqfwd_copy_args(&args, sizeof(args),
-			       offsetofend(struct irqfwd_line_destroy, __reserved),
+	ret = irqfwd_copy_args(&args, sizeof(args), IRQFWD_LINE_DESTROY_SIZE_V1,
 			       uarg);
 	if (ret)
 		return ret;
@@ -239,8 +275,6 @@ static long irqfwd_ioctl_line_query(struct irqfwd_ctx *ctx, void __user *uarg)
 	struct irqfwd_line_info info;
 	int ret;
 
-	BUILD_BUG_ON(offsetofend(struct irqfwd_line_info, stats.cleared) !=
-		     IRQFWD_LINE_INFO_SIZE_V1);
 	ret = irqfwd_copy_args(&info, sizeof(info), IRQFWD_LINE_INFO_SIZE_V1,
 			       uarg);
 	if (ret)
@@ -260,8 +294,7 @@ static long irqfwd_ioctl_line_eoi(struct irqfwd_ctx *ctx, void __user *uarg)
 	struct irqfwd_line_eoi args;
 	int ret;
 
-	ret = irqfwd_copy_args(&args, sizeof(args),
-			       offsetofend(struct irqfwd_line_eoi, __reserved),
+	ret = irqfwd_copy_args(&args, sizeof(args), IRQFWD_LINE_EOI_SIZE_V1,
 			       uarg);
 	if (ret)
 		return ret;
@@ -278,8 +311,8 @@ static long irqfwd_ioctl_line_mask(struct irqfwd_ctx *ctx, void __user *uarg)
 	struct irqfwd_line_mask args;
 	int ret;
 
-	ret = irqfwd_copy_args(&args, sizeof(args),
-			       offsetofend(struct irqfwd_line_mask, state), uarg);
+	ret = irqfwd_copy_args(&args, sizeof(args), IRQFWD_LINE_MASK_SIZE_V1,
+			       uarg);
 	if (ret)
 		return ret;
 	if (args.flags & ~ops)
@@ -300,8 +333,8 @@ static long irqfwd_ioctl_line_set_mode(struct irqfwd_ctx *ctx,
 	struct irqfwd_line_mode args;
 	int ret;
 
-	ret = irqfwd_copy_args(&args, sizeof(args),
-			       offsetofend(struct irqfwd_line_mode, reason), uarg);
+	ret = irqfwd_copy_args(&args, sizeof(args), IRQFWD_LINE_MODE_SIZE_V1,
+			       uarg);
 	if (ret)
 		return ret;
 	if (args.flags)
@@ -321,8 +354,7 @@ static long irqfwd_ioctl_line_set_storm(struct irqfwd_ctx *ctx,
 	struct irqfwd_line_storm args;
 	int ret;
 
-	ret = irqfwd_copy_args(&args, sizeof(args),
-			       offsetofend(struct irqfwd_line_storm, __reserved),
+	ret = irqfwd_copy_args(&args, sizeof(args), IRQFWD_LINE_STORM_SIZE_V1,
 			       uarg);
 	if (ret)
 		return ret;

@@ -11,8 +11,15 @@
 #include <sys/wait.h>
 #include <linux/userfaultfd.h>
 
+#include <assert.h>
+
 #include "kselftest_harness.h"
 #include "irqfwd_util.h"
+
+#ifndef offsetofend
+#define offsetofend(type, member) \
+	(offsetof(type, member) + sizeof(((type *)0)->member))
+#endif
 
 FIXTURE(dev) {
 	struct line_fds f;
@@ -650,6 +657,25 @@ TEST_F(dev, destroy_errors)
  */
 TEST(command_numbers_are_frozen)
 {
+	static_assert(offsetofend(struct irqfwd_info, ctx_id) ==
+		      IRQFWD_INFO_SIZE_V1, "");
+	static_assert(offsetofend(struct irqfwd_line_create, __reserved) ==
+		      IRQFWD_LINE_CREATE_SIZE_V1, "");
+	static_assert(offsetofend(struct irqfwd_line_destroy, __reserved) ==
+		      IRQFWD_LINE_DESTROY_SIZE_V1, "");
+	static_assert(offsetofend(struct irqfwd_line_info, stats.cleared) ==
+		      IRQFWD_LINE_INFO_SIZE_V1, "");
+	static_assert(offsetofend(struct irqfwd_line_eoi, __reserved) ==
+		      IRQFWD_LINE_EOI_SIZE_V1, "");
+	static_assert(offsetofend(struct irqfwd_line_mask, state) ==
+		      IRQFWD_LINE_MASK_SIZE_V1, "");
+	static_assert(offsetofend(struct irqfwd_line_mode, reason) ==
+		      IRQFWD_LINE_MODE_SIZE_V1, "");
+	static_assert(offsetofend(struct irqfwd_line_storm, __reserved) ==
+		      IRQFWD_LINE_STORM_SIZE_V1, "");
+	/* Frozen: struct irqfwd_line_info holds it before other fields. */
+	static_assert(sizeof(struct irqfwd_line_stats) == 64, "");
+
 	EXPECT_EQ(0xc020bf00u, IRQFWD_GET_INFO);
 	EXPECT_EQ(0xc028bf01u, IRQFWD_LINE_CREATE);
 	EXPECT_EQ(0x4010bf02u, IRQFWD_LINE_DESTROY);
@@ -658,7 +684,14 @@ TEST(command_numbers_are_frozen)
 	EXPECT_EQ(0xc010bf05u, IRQFWD_LINE_MASK);
 	EXPECT_EQ(0xc018bf06u, IRQFWD_LINE_SET_MODE);
 	EXPECT_EQ(0x4018bf07u, IRQFWD_LINE_SET_STORM);
+	EXPECT_EQ(IRQFWD_INFO_SIZE_V1, _IOC_SIZE(IRQFWD_GET_INFO));
+	EXPECT_EQ(IRQFWD_LINE_CREATE_SIZE_V1, _IOC_SIZE(IRQFWD_LINE_CREATE));
+	EXPECT_EQ(IRQFWD_LINE_DESTROY_SIZE_V1, _IOC_SIZE(IRQFWD_LINE_DESTROY));
 	EXPECT_EQ(IRQFWD_LINE_INFO_SIZE_V1, _IOC_SIZE(IRQFWD_LINE_QUERY));
+	EXPECT_EQ(IRQFWD_LINE_EOI_SIZE_V1, _IOC_SIZE(IRQFWD_LINE_EOI));
+	EXPECT_EQ(IRQFWD_LINE_MASK_SIZE_V1, _IOC_SIZE(IRQFWD_LINE_MASK));
+	EXPECT_EQ(IRQFWD_LINE_MODE_SIZE_V1, _IOC_SIZE(IRQFWD_LINE_SET_MODE));
+	EXPECT_EQ(IRQFWD_LINE_STORM_SIZE_V1, _IOC_SIZE(IRQFWD_LINE_SET_STORM));
 }
 
 TEST_F(dev, query_errors)

@@ -48,10 +48,10 @@
  *    accepted when the bytes the kernel does not know are zero, otherwise
  *    it fails with -E2BIG (so does an argsz above 4096).  The kernel writes
  *    back at most argsz bytes.  The size encoded in a command's number is
- *    that of the first version of its structure and never changes: a
- *    structure grows at its end, and argsz tells which version is passed.
- *    argsz is read once: a thread that changes it during the call
- *    changes nothing.
+ *    that of the first version of its structure (IRQFWD_*_SIZE_V1) and
+ *    never changes: a structure grows at its end, and argsz tells which
+ *    version is passed.  argsz is read once: a thread that changes it
+ *    during the call changes nothing.
  *  - Unknown flags, unknown enumeration values and non-zero reserved fields
  *    fail with -EINVAL.
  *  - An unreadable or unwritable argument fails with -EFAULT.
@@ -176,6 +176,9 @@ struct irqfwd_info {
 	__u32 ctx_id;
 };
 
+/* The size of the first version of struct irqfwd_info. */
+#define IRQFWD_INFO_SIZE_V1		32
+
 /* struct irqfwd_line_create flags */
 #define IRQFWD_LINE_UNMASK_FD	_BITUL(0)	/* @unmask_fd is valid */
 #define IRQFWD_LINE_RESAMPLE_FD	_BITUL(1)	/* @resample_fd is valid */
@@ -212,6 +215,9 @@ struct irqfwd_line_create {
 	__u32 __reserved;
 };
 
+/* The size of the first version of struct irqfwd_line_create. */
+#define IRQFWD_LINE_CREATE_SIZE_V1	40
+
 /**
  * struct irqfwd_line_destroy - IRQFWD_LINE_DESTROY argument
  * @argsz: sizeof(struct irqfwd_line_destroy)
@@ -226,6 +232,9 @@ struct irqfwd_line_destroy {
 	__u32 __reserved;
 };
 
+/* The size of the first version of struct irqfwd_line_destroy. */
+#define IRQFWD_LINE_DESTROY_SIZE_V1	16
+
 /**
  * struct irqfwd_line_eoi - IRQFWD_LINE_EOI argument
  * @argsz: sizeof(struct irqfwd_line_eoi)
@@ -239,6 +248,9 @@ struct irqfwd_line_eoi {
 	__u32 id;
 	__u32 __reserved;
 };
+
+/* The size of the first version of struct irqfwd_line_eoi. */
+#define IRQFWD_LINE_EOI_SIZE_V1		16
 
 /* struct irqfwd_line_info state bits */
 /*
@@ -272,6 +284,11 @@ struct irqfwd_line_eoi {
  * @cleared: pending interrupts discarded by IRQFWD_LINE_MASK_CLEAR_PENDING
  * @storms: times the storm guard held the line (since API version 1 with
  *	IRQFWD_CAP_STORM; absent from a shorter argsz)
+ *
+ * This structure is frozen as it is: struct irqfwd_line_info holds it
+ * before other fields, so it can never grow.  Counters added later are
+ * new fields at the end of struct irqfwd_line_info, which a longer argsz
+ * asks for.
  */
 struct irqfwd_line_stats {
 	__u64 fired;
@@ -356,7 +373,9 @@ struct irqfwd_line_mode {
 	__u32 reason;
 };
 
-/* struct irqfwd_line_mask flags */
+/* The size of the first version of struct irqfwd_line_mode. */
+#define IRQFWD_LINE_MODE_SIZE_V1	24
+
 /* struct irqfwd_line_storm flags */
 #define IRQFWD_LINE_STORM_DEFAULT	_BITUL(0) /* the module's defaults */
 
@@ -383,6 +402,10 @@ struct irqfwd_line_storm {
 	__u32 __reserved;
 };
 
+/* The size of the first version of struct irqfwd_line_storm. */
+#define IRQFWD_LINE_STORM_SIZE_V1	24
+
+/* struct irqfwd_line_mask flags */
 #define IRQFWD_LINE_MASK_MASK		_BITUL(0)
 #define IRQFWD_LINE_MASK_UNMASK		_BITUL(1)
 #define IRQFWD_LINE_MASK_CLEAR_PENDING	_BITUL(2)
@@ -403,11 +426,15 @@ struct irqfwd_line_mask {
 	__u32 state;
 };
 
+/* The size of the first version of struct irqfwd_line_mask. */
+#define IRQFWD_LINE_MASK_SIZE_V1	16
+
 /*
  * IRQFWD_GET_INFO - the module's API version, capabilities and limits.
  *	Errors: EINVAL, E2BIG, EFAULT as for every command.
  */
-#define IRQFWD_GET_INFO		_IOWR(IRQFWD_TYPE, 0x00, struct irqfwd_info)
+#define IRQFWD_GET_INFO		_IOC(_IOC_READ | _IOC_WRITE, IRQFWD_TYPE, 0x00, \
+				     IRQFWD_INFO_SIZE_V1)
 
 /*
  * IRQFWD_LINE_CREATE - create a line; returns its id in @id.  A source
@@ -428,14 +455,16 @@ struct irqfwd_line_mask {
  *	ENOSPC	the context holds max_lines lines
  *	ENOMEM	out of memory
  */
-#define IRQFWD_LINE_CREATE	_IOWR(IRQFWD_TYPE, 0x01, struct irqfwd_line_create)
+#define IRQFWD_LINE_CREATE	_IOC(_IOC_READ | _IOC_WRITE, IRQFWD_TYPE, 0x01, \
+				     IRQFWD_LINE_CREATE_SIZE_V1)
 
 /*
  * IRQFWD_LINE_DESTROY - destroy a line.  When it returns, the line signals
  * nothing any more and holds no eventfd.
  *	ENOENT	no line with this id in this context
  */
-#define IRQFWD_LINE_DESTROY	_IOW(IRQFWD_TYPE, 0x02, struct irqfwd_line_destroy)
+#define IRQFWD_LINE_DESTROY	_IOC(_IOC_WRITE, IRQFWD_TYPE, 0x02, \
+				     IRQFWD_LINE_DESTROY_SIZE_V1)
 
 /*
  * IRQFWD_LINE_QUERY - read a line's configuration, state and counters.
@@ -452,7 +481,8 @@ struct irqfwd_line_mask {
  *	ENOENT	no line with this id in this context
  *	EINVAL	the line is an edge line
  */
-#define IRQFWD_LINE_EOI		_IOW(IRQFWD_TYPE, 0x04, struct irqfwd_line_eoi)
+#define IRQFWD_LINE_EOI		_IOC(_IOC_WRITE, IRQFWD_TYPE, 0x04, \
+				     IRQFWD_LINE_EOI_SIZE_V1)
 
 /*
  * IRQFWD_LINE_MASK - mask or unmask a line's delivery, losslessly, as a
@@ -472,7 +502,8 @@ struct irqfwd_line_mask {
  *	ENOENT	no line with this id in this context
  *	EINVAL	unknown flags; MASK and UNMASK together
  */
-#define IRQFWD_LINE_MASK	_IOWR(IRQFWD_TYPE, 0x05, struct irqfwd_line_mask)
+#define IRQFWD_LINE_MASK	_IOC(_IOC_READ | _IOC_WRITE, IRQFWD_TYPE, 0x05, \
+				     IRQFWD_LINE_MASK_SIZE_V1)
 
 /*
  * IRQFWD_LINE_SET_MODE - switch a line between masked and forwarded mode,
@@ -484,7 +515,8 @@ struct irqfwd_line_mask {
  *	ENOENT	no line with this id in this context
  *	EINVAL	bad mode
  */
-#define IRQFWD_LINE_SET_MODE	_IOWR(IRQFWD_TYPE, 0x06, struct irqfwd_line_mode)
+#define IRQFWD_LINE_SET_MODE	_IOC(_IOC_READ | _IOC_WRITE, IRQFWD_TYPE, 0x06, \
+				     IRQFWD_LINE_MODE_SIZE_V1)
 
 /*
  * IRQFWD_LINE_SET_STORM - configure a line's storm guard.  A line starts
@@ -504,6 +536,7 @@ struct irqfwd_line_mask {
  *	EINVAL	unknown flags; non-zero @__reserved; IRQFWD_LINE_STORM_DEFAULT
  *		with a non-zero @rate or @backoff_ms; @backoff_ms out of range
  */
-#define IRQFWD_LINE_SET_STORM	_IOW(IRQFWD_TYPE, 0x07, struct irqfwd_line_storm)
+#define IRQFWD_LINE_SET_STORM	_IOC(_IOC_WRITE, IRQFWD_TYPE, 0x07, \
+				     IRQFWD_LINE_STORM_SIZE_V1)
 
 #endif /* _UAPI_LINUX_IRQFWD_H */
