@@ -208,6 +208,7 @@ struct irqfwd_line {
 /* Delivery waits: the VMM masked the line, or the storm guard holds it. */
 static inline bool irqfwd_line_held(const struct irqfwd_line *line)
 {
+	lockdep_assert_held(&line->lock);
 	return line->masked || line->storm;
 }
 
