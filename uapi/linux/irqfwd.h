@@ -27,6 +27,11 @@
  * the host line, triggering again if the device still asserts it.  A level
  * line without an unmask eventfd latches a source signal that arrives while
  * it is in service and delivers it again when the interrupt completes.
+ * Nothing but a completion ends the service: a level line whose KVM irqfd
+ * went away (the VM was destroyed, or the irqfd deassigned) while its
+ * interrupt was in service, and whose eventfds stay open, stays in service
+ * (and VFIO's line masked) until it is completed (IRQFWD_LINE_EOI, or the
+ * resample eventfd signalled from userspace) or the line is destroyed.
  *
  * irqfwd listens on the source and resample eventfds and only signals the
  * sink and unmask eventfds.  Do not also hand the source eventfd to
@@ -461,7 +466,12 @@ struct irqfwd_line_mask {
 /*
  * IRQFWD_LINE_DESTROY - destroy a line.  When it returns, the line signals
  * nothing any more and holds no eventfd.
- *	ENOENT	no line with this id in this context
+ *	ENOENT	no line with this id in this context; also for a line that
+ *		is already going away on its own because one of its
+ *		eventfds was closed (see above): a workqueue tears it down,
+ *		and for a moment after ENOENT it may still hold its other
+ *		eventfds and relay a last interrupt.  Its line-del-ntf
+ *		(cause eventfd-closed) marks the end.
  */
 #define IRQFWD_LINE_DESTROY	_IOC(_IOC_WRITE, IRQFWD_TYPE, 0x02, \
 				     IRQFWD_LINE_DESTROY_SIZE_V1)
