@@ -7,6 +7,7 @@
  * asserted: KVM consumes the sink, the interrupt controller latches the
  * interrupt, and completing the level line unmasks it in VFIO.
  */
+#include <sched.h>
 #include <linux/kvm.h>
 
 #include "kselftest_harness.h"
@@ -90,6 +91,46 @@ static int pic_irr_wait(int vm, uint8_t *irr)
 	}
 }
 
+/*
+ * Run this thread on the CPU that takes the edu device's INTx: then an
+ * assertion VFIO has not masked interrupts this thread right after the
+ * write that raised it, and its VFIO handler and irqfwd's fire have run
+ * before the thread's next instruction.  So "nothing fired" can be read
+ * at once, without waiting for something that must not come.
+ */
+static int pin_to_intx_cpu(const char *bdf)
+{
+	char line[512], name[64], path[64];
+	unsigned int cpu;
+	cpu_set_t set;
+	int irq = -1;
+	FILE *f;
+
+	snprintf(name, sizeof(name), "vfio-intx(%s)", bdf);
+	f = fopen("/proc/interrupts", "r");
+	if (!f)
+		return -errno;
+	while (irq < 0 && fgets(line, sizeof(line), f))
+		if (strstr(line, name))
+			irq = atoi(line);
+	fclose(f);
+	if (irq < 0)
+		return -ENOENT;
+	snprintf(path, sizeof(path), "/proc/irq/%d/effective_affinity_list",
+		 irq);
+	f = fopen(path, "r");
+	if (!f)
+		return -errno;
+	if (fscanf(f, "%u", &cpu) != 1)
+		cpu = ~0u;
+	fclose(f);
+	if (cpu == ~0u)
+		return -EIO;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set) ? -errno : 0;
+}
+
 /* MSI -> irqfwd -> KVM irqfd on a legacy GSI: the PIC latches it. */
 TEST_F(kvm, msi_into_irqfd)
 {
@@ -170,10 +211,15 @@ TEST_F(kvm, intx_into_resample_irqfd)
 	EXPECT_NE(0, irr & (1 << LEGACY_GSI));
 	EXPECT_EQ(0, efd_take(self->f.sink));
 
-	/* No guest EOI, so no resample: the line stays masked. */
+	/*
+	 * No guest EOI, so no resample: the line stays masked.  The device
+	 * asserts it again, and on this CPU an unmasked line would have
+	 * fired already.
+	 */
+	ASSERT_EQ(0, pin_to_intx_cpu(self->edu.bdf));
 	edu_ack(&self->edu);
 	edu_raise(&self->edu);
-	usleep(50000);
+	ASSERT_NE(0, edu_irq_status(&self->edu));
 	ASSERT_EQ(0, line_query(self->f.dev, id, &info));
 	EXPECT_EQ(1, info.stats.fired);
 	EXPECT_EQ(0, info.stats.completed);
@@ -189,7 +235,8 @@ TEST_F(kvm, intx_into_resample_irqfd)
 	ASSERT_EQ(0, line_eoi(self->f.dev, id));
 	ASSERT_EQ(0, line_wait_stat(self->f.dev, id, unmasked, 2, WAIT_MS,
 				    &info));
-	usleep(50000);
+	/* Acknowledged: the unmask finds nothing asserted. */
+	EXPECT_EQ(0, edu_irq_status(&self->edu));
 	ASSERT_EQ(0, line_query(self->f.dev, id, &info));
 	EXPECT_EQ(2, info.stats.fired);
 	EXPECT_EQ(2, info.stats.delivered);
