@@ -248,6 +248,40 @@ static inline int edu_set_irq(struct edu *edu, unsigned int index,
 	return ioctl(edu->device, VFIO_DEVICE_SET_IRQS, set) ? -errno : 0;
 }
 
+/*
+ * A known state for a test case, whatever the case before left behind:
+ * the device reset by VFIO if it can be (edu, a conventional PCI device on
+ * the root bus, has no reset method VFIO could use), no interrupt set up
+ * in VFIO, nothing asserted.  Returns 0 or -errno.
+ */
+static inline int edu_reset(struct edu *edu)
+{
+	struct vfio_device_info info = { .argsz = sizeof(info) };
+	uint16_t cmd;
+	int ret;
+
+	if (ioctl(edu->device, VFIO_DEVICE_GET_INFO, &info))
+		return -errno;
+	if (info.flags & VFIO_DEVICE_FLAGS_RESET) {
+		if (ioctl(edu->device, VFIO_DEVICE_RESET))
+			return -errno;
+		ret = edu_config_read16(edu, PCI_COMMAND, &cmd);
+		if (ret)
+			return ret;
+		cmd |= PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER;
+		ret = edu_config_write16(edu, PCI_COMMAND, cmd);
+		if (ret)
+			return ret;
+	}
+	/* Disabling what is not enabled fails (EINVAL): nothing to undo. */
+	edu_set_irq(edu, VFIO_PCI_INTX_IRQ_INDEX, VFIO_IRQ_SET_ACTION_TRIGGER,
+		    -1);
+	edu_set_irq(edu, VFIO_PCI_MSI_IRQ_INDEX, VFIO_IRQ_SET_ACTION_TRIGGER,
+		    -1);
+	edu_ack(edu);
+	return edu_irq_status(edu) ? -EBUSY : 0;
+}
+
 /* Unmask INTx from userspace: VFIO_IRQ_SET_ACTION_UNMASK, no eventfd. */
 static inline int edu_intx_unmask(struct edu *edu)
 {
