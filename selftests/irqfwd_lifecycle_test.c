@@ -150,7 +150,7 @@ TEST_F_TIMEOUT(cycle, load_use_unload_100, 300)
 	       CYCLES, LINES + 1);
 }
 
-#define HANGUP_ROUNDS	20
+#define HANGUP_ROUNDS	50
 #define HANGUP_LINES	64
 
 /*
