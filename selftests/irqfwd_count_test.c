@@ -61,10 +61,20 @@ static void run_error(struct run *r, int err)
 
 /*
  * The firer and the completer share CPU 0, the masker works from CPU 1:
- * under the emulator a wake-up from another vCPU may wait for that vCPU's
- * next timer tick, which would leave a completer elsewhere a few hundred
- * completions a second.
+ * under the lanes' emulator (one host thread for every vCPU) a wake-up
+ * from another vCPU may wait for that vCPU's next timer tick, which would
+ * leave a completer elsewhere a few hundred completions a second.  Where
+ * vCPUs really run at once (a multi-threaded emulator, real hardware),
+ * IRQFWD_COUNT_SPREAD=1 puts the completer on CPU 1, so that completions
+ * race with fires on another CPU.
  */
+static int completer_cpu(void)
+{
+	const char *spread = getenv("IRQFWD_COUNT_SPREAD");
+
+	return spread && !strcmp(spread, "1");
+}
+
 static void pin_to_cpu(int cpu)
 {
 	cpu_set_t set;
@@ -136,7 +146,7 @@ static void *completer(void *arg)
 	struct run *r = arg;
 	int64_t n;
 
-	pin_to_cpu(0);
+	pin_to_cpu(completer_cpu());
 	while (!atomic_load(&r->stop_reading)) {
 		n = efd_wait(r->sink, 100);
 		if (n < 0) {
