@@ -75,7 +75,8 @@ static bool has_no_irq(const struct irqfwd_line_info *info)
 /*
  * Wait until the line gives @reason, then check that it still does a
  * little later: after an irq_bypass callback the registrations are
- * reconciled by a work item.
+ * reconciled by a work item.  Returns 0, -ETIMEDOUT if the line never
+ * gave @reason, or a query's -errno; the last query is left in @info.
  */
 static int wait_reason(int dev, __u32 id, struct irqfwd_line_info *info,
 		       __u32 reason)
@@ -91,6 +92,8 @@ static int wait_reason(int dev, __u32 id, struct irqfwd_line_info *info,
 	}
 	if (ret)
 		return ret;
+	if (info->reason != reason)
+		return -ETIMEDOUT;
 	usleep(20000);
 	return line_query(dev, id, info);
 }
