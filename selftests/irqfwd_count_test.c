@@ -40,6 +40,8 @@ struct run {
 	bool by_resample;	/* level: complete by resample, else by EOI */
 	bool modes;		/* the masker also switches modes */
 	struct edu *edu;	/* the device raises, else source writes */
+	int home;		/* the firer's CPU (and the completer's) */
+	int away;		/* the masker's CPU */
 
 	atomic_bool stop_firing;	/* firer and masker */
 	atomic_bool stop_reading;	/* completer and unmask reader */
@@ -60,19 +62,20 @@ static void run_error(struct run *r, int err)
 }
 
 /*
- * The firer and the completer share CPU 0, the masker works from CPU 1:
- * under the lanes' emulator (one host thread for every vCPU) a wake-up
- * from another vCPU may wait for that vCPU's next timer tick, which would
- * leave a completer elsewhere a few hundred completions a second.  Where
- * vCPUs really run at once (a multi-threaded emulator, real hardware),
- * IRQFWD_COUNT_SPREAD=1 puts the completer on CPU 1, so that completions
- * race with fires on another CPU.
+ * The firer and the completer share a CPU (the one that takes the edu
+ * device's interrupt, or CPU 0), the masker works from another: under the
+ * lanes' emulator (one host thread for every vCPU) a wake-up from another
+ * vCPU may wait for that vCPU's next timer tick, which would leave a
+ * completer elsewhere a few hundred completions a second.  Where vCPUs
+ * really run at once (a multi-threaded emulator, real hardware),
+ * IRQFWD_COUNT_SPREAD=1 puts the completer on the masker's CPU, so that
+ * completions race with fires on another CPU.
  */
-static int completer_cpu(void)
+static int completer_cpu(struct run *r)
 {
 	const char *spread = getenv("IRQFWD_COUNT_SPREAD");
 
-	return spread && !strcmp(spread, "1");
+	return spread && !strcmp(spread, "1") ? r->away : r->home;
 }
 
 static void pin_to_cpu(int cpu)
@@ -93,7 +96,7 @@ static void *firer(void *arg)
 	struct run *r = arg;
 	unsigned long n = 0;
 
-	pin_to_cpu(0);
+	pin_to_cpu(r->home);
 	while (!atomic_load(&r->stop_firing)) {
 		if (r->edu && r->level) {
 			/*
@@ -146,7 +149,7 @@ static void *completer(void *arg)
 	struct run *r = arg;
 	int64_t n;
 
-	pin_to_cpu(completer_cpu());
+	pin_to_cpu(completer_cpu(r));
 	while (!atomic_load(&r->stop_reading)) {
 		n = efd_wait(r->sink, 100);
 		if (n < 0) {
@@ -195,7 +198,7 @@ static void *masker(void *arg)
 	unsigned int seed = 7;
 	int ret;
 
-	pin_to_cpu(1);
+	pin_to_cpu(r->away);
 	while (!atomic_load(&r->stop_firing)) {
 		ret = line_mask(r->dev, r->id, IRQFWD_LINE_MASK_MASK);
 		if (ret < 0)
@@ -405,6 +408,13 @@ TEST_F_TIMEOUT(count, everything_accounted_for, 300)
 	r->by_resample = variant->resample;
 	r->modes = variant->modes;
 	r->edu = variant->edu ? &self->edu : NULL;
+	r->home = 0;
+	if (r->edu) {
+		r->home = edu_irq_cpu(r->edu, variant->level ? "intx" : "msi[0]");
+		ASSERT_LE(0, r->home) TH_LOG("the device's IRQ: %s",
+					     strerror(-r->home));
+	}
+	r->away = r->home ? 0 : 1;
 
 	t0 = now_ns();
 	ASSERT_EQ(0, pthread_create(&complete_t, NULL, completer, r));

@@ -98,34 +98,13 @@ static int pic_irr_wait(int vm, uint8_t *irr)
  * before the thread's next instruction.  So "nothing fired" can be read
  * at once, without waiting for something that must not come.
  */
-static int pin_to_intx_cpu(const char *bdf)
+static int pin_to_intx_cpu(struct edu *edu)
 {
-	char line[512], name[64], path[64];
-	unsigned int cpu;
+	int cpu = edu_irq_cpu(edu, "intx");
 	cpu_set_t set;
-	int irq = -1;
-	FILE *f;
 
-	snprintf(name, sizeof(name), "vfio-intx(%s)", bdf);
-	f = fopen("/proc/interrupts", "r");
-	if (!f)
-		return -errno;
-	while (irq < 0 && fgets(line, sizeof(line), f))
-		if (strstr(line, name))
-			irq = atoi(line);
-	fclose(f);
-	if (irq < 0)
-		return -ENOENT;
-	snprintf(path, sizeof(path), "/proc/irq/%d/effective_affinity_list",
-		 irq);
-	f = fopen(path, "r");
-	if (!f)
-		return -errno;
-	if (fscanf(f, "%u", &cpu) != 1)
-		cpu = ~0u;
-	fclose(f);
-	if (cpu == ~0u)
-		return -EIO;
+	if (cpu < 0)
+		return cpu;
 	CPU_ZERO(&set);
 	CPU_SET(cpu, &set);
 	return sched_setaffinity(0, sizeof(set), &set) ? -errno : 0;
@@ -216,7 +195,7 @@ TEST_F(kvm, intx_into_resample_irqfd)
 	 * asserts it again, and on this CPU an unmasked line would have
 	 * fired already.
 	 */
-	ASSERT_EQ(0, pin_to_intx_cpu(self->edu.bdf));
+	ASSERT_EQ(0, pin_to_intx_cpu(&self->edu));
 	edu_ack(&self->edu);
 	edu_raise(&self->edu);
 	ASSERT_NE(0, edu_irq_status(&self->edu));

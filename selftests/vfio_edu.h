@@ -282,6 +282,39 @@ static inline int edu_reset(struct edu *edu)
 	return edu_irq_status(edu) ? -EBUSY : 0;
 }
 
+/*
+ * The CPU that takes the device's interrupt VFIO requested (@what: "intx"
+ * or "msi[0]"), from /proc/interrupts and the IRQ's effective affinity;
+ * or -errno.
+ */
+static inline int edu_irq_cpu(struct edu *edu, const char *what)
+{
+	char line[512], name[64], path[64];
+	unsigned int cpu;
+	int irq = -1;
+	FILE *f;
+
+	snprintf(name, sizeof(name), "vfio-%s(%s)", what, edu->bdf);
+	f = fopen("/proc/interrupts", "r");
+	if (!f)
+		return -errno;
+	while (irq < 0 && fgets(line, sizeof(line), f))
+		if (strstr(line, name))
+			irq = atoi(line);
+	fclose(f);
+	if (irq < 0)
+		return -ENOENT;
+	snprintf(path, sizeof(path), "/proc/irq/%d/effective_affinity_list",
+		 irq);
+	f = fopen(path, "r");
+	if (!f)
+		return -errno;
+	if (fscanf(f, "%u", &cpu) != 1)
+		cpu = ~0u;
+	fclose(f);
+	return cpu == ~0u ? -EIO : (int)cpu;
+}
+
 /* Unmask INTx from userspace: VFIO_IRQ_SET_ACTION_UNMASK, no eventfd. */
 static inline int edu_intx_unmask(struct edu *edu)
 {
