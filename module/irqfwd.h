@@ -5,8 +5,10 @@
  * Where an interrupt goes:
  *   irqfwd_source_wakeup()  - the source eventfd was signalled (line.c)
  *   irqfwd_line_fire()      - the line decides: deliver, latch or coalesce
- *   irqfwd_line_work()      - irq_work: signals the sink (and the unmask
- *                             eventfd after a completion)
+ *   irqfwd_line_run()       - signals the sink (and the unmask eventfd
+ *                             after a completion): from a tasklet when the
+ *                             source was signalled in a hard interrupt
+ *                             handler (VFIO's), from an irq_work otherwise
  *   irqfwd_resample_wakeup() / IRQFWD_LINE_EOI -> irqfwd_line_complete()
  */
 #ifndef _IRQFWD_H
@@ -103,7 +105,7 @@ struct irqfwd_storm {
 	unsigned long window_end;
 };
 
-/* struct irqfwd_line todo bits: what the next irq_work run signals */
+/* struct irqfwd_line todo bits: what irqfwd_line_run() signals next */
 #define IRQFWD_TODO_DELIVER	BIT(0)
 #define IRQFWD_TODO_UNMASK	BIT(1)
 
@@ -192,6 +194,7 @@ struct irqfwd_line {
 /* Delivery waits: the VMM masked the line, or the storm guard holds it. */
 static inline bool irqfwd_line_held(const struct irqfwd_line *line)
 {
+	lockdep_assert_held(&line->lock);
 	return line->masked || line->storm;
 }
 

@@ -13,6 +13,12 @@
  * soon as interrupts are enabled again.  (Measured by make bench on 6.12:
  * an irq_work from the handler costs a second interrupt entry, and a BH
  * workqueue item costs more than that; the tasklet costs least.)
+ *
+ * A line's state is under line->lock (see struct irqfwd_line).  Every
+ * function that reads or writes it asserts the lock, also right after
+ * taking it: a lock that goes missing anywhere fails the debug kernel's
+ * lane (lockdep), where the interleaving it would take to lose an
+ * interrupt may never happen.
  */
 
 #include <linux/eventfd.h>
@@ -89,6 +95,7 @@ static void irqfwd_line_deliver(struct irqfwd_line *line)
 
 static bool irqfwd_line_queued(const struct irqfwd_line *line)
 {
+	lockdep_assert_held(&line->lock);
 	return line->todo & IRQFWD_TODO_DELIVER;
 }
 
@@ -115,6 +122,8 @@ static u32 irqfwd_line_state(const struct irqfwd_line *line)
 
 static void irqfwd_storm_window(struct irqfwd_storm *guard, unsigned long now)
 {
+	lockdep_assert_held(&guard->line->lock);
+
 	guard->window_end = now + HZ / IRQFWD_STORM_WINDOWS;
 	guard->count = 0;
 }
@@ -128,6 +137,8 @@ static void irqfwd_line_storm_check(struct irqfwd_line *line, u64 count)
 	struct irqfwd_storm *guard = line->guard;
 	u64 limit = max(guard->rate / IRQFWD_STORM_WINDOWS, 1U);
 	unsigned long now = jiffies;
+
+	lockdep_assert_held(&line->lock);
 
 	if (time_after_eq(now, guard->window_end))
 		irqfwd_storm_window(guard, now);
@@ -186,6 +197,7 @@ static int irqfwd_storm_alloc(struct irqfwd_line *line)
 	guard->backoff_ms = irqfwd_storm_default_backoff_ms();
 
 	spin_lock_irq(&line->lock);
+	lockdep_assert_held(&line->lock);
 	line->guard = guard;
 	spin_unlock_irq(&line->lock);
 	return 0;
@@ -198,6 +210,7 @@ static int irqfwd_storm_alloc(struct irqfwd_line *line)
 static void irqfwd_line_fire(struct irqfwd_line *line, u64 count)
 {
 	spin_lock(&line->lock);
+	lockdep_assert_held(&line->lock);
 	if (line->dead)
 		goto out;
 
@@ -239,6 +252,7 @@ static void irqfwd_line_complete(struct irqfwd_line *line)
 	unsigned long flags;
 
 	spin_lock_irqsave(&line->lock, flags);
+	lockdep_assert_held(&line->lock);
 	if (line->dead)
 		goto out;
 
@@ -270,6 +284,7 @@ static void irqfwd_line_run(struct irqfwd_line *line)
 	unsigned int todo;
 
 	spin_lock_irqsave(&line->lock, flags);
+	lockdep_assert_held(&line->lock);
 	todo = line->todo;
 	line->todo = 0;
 	if (todo & IRQFWD_TODO_DELIVER)
@@ -309,6 +324,7 @@ static void irqfwd_line_hangup(struct irqfwd_line *line)
 	bool first;
 
 	spin_lock_irqsave(&line->lock, flags);
+	lockdep_assert_held(&line->lock);
 	first = !line->hung_up;
 	line->hung_up = true;
 	spin_unlock_irqrestore(&line->lock, flags);
@@ -580,6 +596,7 @@ static void irqfwd_line_shutdown(struct irqfwd_line *line)
 		irqfwd_hook_remove(&line->resample);
 
 	spin_lock_irqsave(&line->lock, flags);
+	lockdep_assert_held(&line->lock);
 	line->dead = true;
 	spin_unlock_irqrestore(&line->lock, flags);
 	if (line->guard)
@@ -650,6 +667,7 @@ static void irqfwd_line_report_change(struct irqfwd_line *line)
 	lockdep_assert_held(&line->ctx->lock);
 
 	spin_lock_irq(&line->lock);
+	lockdep_assert_held(&line->lock);
 	changed = line->changed;
 	line->changed = false;
 	spin_unlock_irq(&line->lock);
@@ -743,10 +761,20 @@ int irqfwd_line_create(struct irqfwd_ctx *ctx, struct irqfwd_line_create *args)
 			goto err_free;
 	}
 
+	/*
+	 * Every eventfd of a line is a different eventfd: an unmask that
+	 * signals the source would fire the line again at each completion,
+	 * and one that signals the sink or the resample eventfd would
+	 * deliver or complete an interrupt nobody raised.
+	 */
 	ret = -EINVAL;
 	if (line->source.eventfd == line->sink.eventfd ||
 	    (resample && (line->source.eventfd == line->resample.eventfd ||
-			  line->sink.eventfd == line->resample.eventfd)))
+			  line->sink.eventfd == line->resample.eventfd)) ||
+	    (unmask && (line->unmask.eventfd == line->source.eventfd ||
+			line->unmask.eventfd == line->sink.eventfd ||
+			(resample &&
+			 line->unmask.eventfd == line->resample.eventfd))))
 		goto err_free;
 
 	ret = irqfwd_eventfds_claim(line);
@@ -784,6 +812,7 @@ int irqfwd_line_create(struct irqfwd_ctx *ctx, struct irqfwd_line_create *args)
 
 	/* The creation event tells the line's state: no change since. */
 	spin_lock_irq(&line->lock);
+	lockdep_assert_held(&line->lock);
 	line->changed = false;
 	spin_unlock_irq(&line->lock);
 	irqfwd_nl_line_event(line, IRQFWD_CMD_LINE_ADD_NTF, 0);
@@ -873,6 +902,7 @@ void irqfwd_line_snapshot(struct irqfwd_line *line,
 	info->trigger = line->trigger;
 
 	spin_lock_irqsave(&line->lock, flags);
+	lockdep_assert_held(&line->lock);
 	info->mode = line->mode;
 	info->effective_mode = line->effective_mode;
 	info->reason = line->reason;
@@ -919,6 +949,7 @@ int irqfwd_line_mask(struct irqfwd_ctx *ctx, u32 id, u32 flags, u32 *state)
 	}
 
 	spin_lock_irq(&line->lock);
+	lockdep_assert_held(&line->lock);
 	if ((flags & IRQFWD_LINE_MASK_CLEAR_PENDING) && line->pending) {
 		line->pending = false;
 		line->stats.cleared++;
@@ -982,6 +1013,7 @@ int irqfwd_line_set_mode(struct irqfwd_ctx *ctx, struct irqfwd_line_mode *args)
 	irqfwd_fwd_reconcile(line);
 
 	spin_lock_irq(&line->lock);
+	lockdep_assert_held(&line->lock);
 	args->effective_mode = line->effective_mode;
 	args->reason = line->reason;
 	spin_unlock_irq(&line->lock);
@@ -1011,6 +1043,7 @@ int irqfwd_line_set_storm(struct irqfwd_ctx *ctx, u32 id, u32 rate,
 		goto out;
 
 	spin_lock_irq(&line->lock);
+	lockdep_assert_held(&line->lock);
 	line->guard->rate = rate;
 	line->guard->backoff_ms = backoff_ms;
 	irqfwd_storm_window(line->guard, jiffies);

@@ -134,14 +134,54 @@ static int irqfwd_release(struct inode *inode, struct file *file)
 }
 
 /*
+ * The size of each command's first version, which its number encodes and
+ * which never changes: a structure grows at its end only.
+ */
+static_assert(_IOC_SIZE(IRQFWD_GET_INFO) == IRQFWD_INFO_SIZE_V1);
+static_assert(offsetofend(struct irqfwd_info, ctx_id) == IRQFWD_INFO_SIZE_V1);
+static_assert(_IOC_SIZE(IRQFWD_LINE_CREATE) == IRQFWD_LINE_CREATE_SIZE_V1);
+static_assert(offsetofend(struct irqfwd_line_create, __reserved) ==
+	      IRQFWD_LINE_CREATE_SIZE_V1);
+static_assert(_IOC_SIZE(IRQFWD_LINE_DESTROY) == IRQFWD_LINE_DESTROY_SIZE_V1);
+static_assert(offsetofend(struct irqfwd_line_destroy, __reserved) ==
+	      IRQFWD_LINE_DESTROY_SIZE_V1);
+static_assert(_IOC_SIZE(IRQFWD_LINE_QUERY) == IRQFWD_LINE_INFO_SIZE_V1);
+static_assert(offsetofend(struct irqfwd_line_info, stats.cleared) ==
+	      IRQFWD_LINE_INFO_SIZE_V1);
+static_assert(_IOC_SIZE(IRQFWD_LINE_EOI) == IRQFWD_LINE_EOI_SIZE_V1);
+static_assert(offsetofend(struct irqfwd_line_eoi, __reserved) ==
+	      IRQFWD_LINE_EOI_SIZE_V1);
+static_assert(_IOC_SIZE(IRQFWD_LINE_MASK) == IRQFWD_LINE_MASK_SIZE_V1);
+static_assert(offsetofend(struct irqfwd_line_mask, state) ==
+	      IRQFWD_LINE_MASK_SIZE_V1);
+static_assert(_IOC_SIZE(IRQFWD_LINE_SET_MODE) == IRQFWD_LINE_MODE_SIZE_V1);
+static_assert(offsetofend(struct irqfwd_line_mode, reason) ==
+	      IRQFWD_LINE_MODE_SIZE_V1);
+static_assert(_IOC_SIZE(IRQFWD_LINE_SET_STORM) == IRQFWD_LINE_STORM_SIZE_V1);
+static_assert(offsetofend(struct irqfwd_line_storm, __reserved) ==
+	      IRQFWD_LINE_STORM_SIZE_V1);
+/* Frozen: struct irqfwd_line_info holds it before other fields. */
+static_assert(sizeof(struct irqfwd_line_stats) == 64);
+/* irqfwd_copy_args() keeps the argsz it checked in the first field. */
+static_assert(offsetof(struct irqfwd_info, argsz) == 0);
+static_assert(offsetof(struct irqfwd_line_create, argsz) == 0);
+static_assert(offsetof(struct irqfwd_line_destroy, argsz) == 0);
+static_assert(offsetof(struct irqfwd_line_info, argsz) == 0);
+static_assert(offsetof(struct irqfwd_line_eoi, argsz) == 0);
+static_assert(offsetof(struct irqfwd_line_mask, argsz) == 0);
+static_assert(offsetof(struct irqfwd_line_mode, argsz) == 0);
+static_assert(offsetof(struct irqfwd_line_storm, argsz) == 0);
+
+/*
  * Copy in a command's argument: @ksize is the structure this module knows,
  * @minsz the size of its first version.  See "Conventions" in the uapi
- * header.
+ * header.  Every argument starts with __u32 argsz.
  */
 static int irqfwd_copy_args(void *karg, size_t ksize, size_t minsz,
 			    const void __user *uarg)
 {
 	u32 argsz;
+	int ret;
 
 	if (get_user(argsz, (const u32 __user *)uarg))
 		return -EFAULT;
@@ -149,7 +189,16 @@ static int irqfwd_copy_args(void *karg, size_t ksize, size_t minsz,
 		return -EINVAL;
 	if (argsz > IRQFWD_ARGSZ_MAX)
 		return -E2BIG;
-	return copy_struct_from_user(karg, ksize, uarg, argsz);
+	ret = copy_struct_from_user(karg, ksize, uarg, argsz);
+	if (ret)
+		return ret;
+	/*
+	 * The copy read argsz again, and another thread may have changed it
+	 * meanwhile: the size checked above is the one that counts, also
+	 * for the copy out.
+	 */
+	*(u32 *)karg = argsz;
+	return 0;
 }
 
 /* Copy out at most argsz bytes; argsz is at least the first version. */
@@ -174,8 +223,7 @@ static long irqfwd_ioctl_get_info(struct irqfwd_ctx *ctx, void __user *uarg)
 	struct irqfwd_info info;
 	int ret;
 
-	ret = irqfwd_copy_args(&info, sizeof(info),
-			       offsetofend(struct irqfwd_info, ctx_id), uarg);
+	ret = irqfwd_copy_args(&info, sizeof(info), IRQFWD_INFO_SIZE_V1, uarg);
 	if (ret)
 		return ret;
 	if (info.flags)
@@ -194,8 +242,7 @@ static long irqfwd_ioctl_line_create(struct irqfwd_ctx *ctx, void __user *uarg)
 	struct irqfwd_line_create args;
 	int ret;
 
-	ret = irqfwd_copy_args(&args, sizeof(args),
-			       offsetofend(struct irqfwd_line_create, __reserved),
+	ret = irqfwd_copy_args(&args, sizeof(args), IRQFWD_LINE_CREATE_SIZE_V1,
 			       uarg);
 	if (ret)
 		return ret;
@@ -218,8 +265,7 @@ static long irqfwd_ioctl_line_destroy(struct irqfwd_ctx *ctx, void __user *uarg)
 	struct irqfwd_line_destroy args;
 	int ret;
 
-	ret = irqfwd_copy_args(&args, sizeof(args),
-			       offsetofend(struct irqfwd_line_destroy, __reserved),
+	ret = irqfwd_copy_args(&args, sizeof(args), IRQFWD_LINE_DESTROY_SIZE_V1,
 			       uarg);
 	if (ret)
 		return ret;
@@ -234,8 +280,6 @@ static long irqfwd_ioctl_line_query(struct irqfwd_ctx *ctx, void __user *uarg)
 	struct irqfwd_line_info info;
 	int ret;
 
-	BUILD_BUG_ON(offsetofend(struct irqfwd_line_info, stats.cleared) !=
-		     IRQFWD_LINE_INFO_SIZE_V1);
 	ret = irqfwd_copy_args(&info, sizeof(info), IRQFWD_LINE_INFO_SIZE_V1,
 			       uarg);
 	if (ret)
@@ -255,8 +299,7 @@ static long irqfwd_ioctl_line_eoi(struct irqfwd_ctx *ctx, void __user *uarg)
 	struct irqfwd_line_eoi args;
 	int ret;
 
-	ret = irqfwd_copy_args(&args, sizeof(args),
-			       offsetofend(struct irqfwd_line_eoi, __reserved),
+	ret = irqfwd_copy_args(&args, sizeof(args), IRQFWD_LINE_EOI_SIZE_V1,
 			       uarg);
 	if (ret)
 		return ret;
@@ -273,8 +316,8 @@ static long irqfwd_ioctl_line_mask(struct irqfwd_ctx *ctx, void __user *uarg)
 	struct irqfwd_line_mask args;
 	int ret;
 
-	ret = irqfwd_copy_args(&args, sizeof(args),
-			       offsetofend(struct irqfwd_line_mask, state), uarg);
+	ret = irqfwd_copy_args(&args, sizeof(args), IRQFWD_LINE_MASK_SIZE_V1,
+			       uarg);
 	if (ret)
 		return ret;
 	if (args.flags & ~ops)
@@ -295,8 +338,8 @@ static long irqfwd_ioctl_line_set_mode(struct irqfwd_ctx *ctx,
 	struct irqfwd_line_mode args;
 	int ret;
 
-	ret = irqfwd_copy_args(&args, sizeof(args),
-			       offsetofend(struct irqfwd_line_mode, reason), uarg);
+	ret = irqfwd_copy_args(&args, sizeof(args), IRQFWD_LINE_MODE_SIZE_V1,
+			       uarg);
 	if (ret)
 		return ret;
 	if (args.flags)
@@ -316,8 +359,7 @@ static long irqfwd_ioctl_line_set_storm(struct irqfwd_ctx *ctx,
 	struct irqfwd_line_storm args;
 	int ret;
 
-	ret = irqfwd_copy_args(&args, sizeof(args),
-			       offsetofend(struct irqfwd_line_storm, __reserved),
+	ret = irqfwd_copy_args(&args, sizeof(args), IRQFWD_LINE_STORM_SIZE_V1,
 			       uarg);
 	if (ret)
 		return ret;
@@ -380,21 +422,25 @@ static struct miscdevice irqfwd_misc = {
 	.mode	= 0600,
 };
 
+/*
+ * Each part depends on the ones set up before it: lines report through
+ * the netlink family, and files hold lines.
+ */
 static int __init irqfwd_init(void)
 {
 	int ret;
 
-	ret = irqfwd_lines_init();
+	ret = irqfwd_nl_init();
 	if (ret)
 		return ret;
 
-	ret = irqfwd_nl_init();
+	ret = irqfwd_lines_init();
 	if (ret)
-		goto err_lines;
+		goto err_nl;
 
 	ret = misc_register(&irqfwd_misc);
 	if (ret)
-		goto err_nl;
+		goto err_lines;
 
 	irqfwd_debugfs = debugfs_create_dir("irqfwd", NULL);
 	debugfs_create_atomic_t("lines", 0444, irqfwd_debugfs,
@@ -405,19 +451,25 @@ static int __init irqfwd_init(void)
 	pr_info("version %s, API %d\n", IRQFWD_VERSION, IRQFWD_API_VERSION);
 	return 0;
 
-err_nl:
-	irqfwd_nl_exit();
 err_lines:
 	irqfwd_lines_exit();
+err_nl:
+	irqfwd_nl_exit();
 	return ret;
 }
 
+/*
+ * The reverse: no file is open any more, but lines whose eventfd was
+ * closed may still be on their way out in irqfwd_wq.  irqfwd_lines_exit()
+ * waits for them, and each reports its end (line-del-ntf) through the
+ * family, so the family goes last.
+ */
 static void __exit irqfwd_exit(void)
 {
 	debugfs_remove_recursive(irqfwd_debugfs);
 	misc_deregister(&irqfwd_misc);
-	irqfwd_nl_exit();
 	irqfwd_lines_exit();
+	irqfwd_nl_exit();
 }
 
 module_init(irqfwd_init);

@@ -52,19 +52,24 @@ say() {
 }
 
 install_build_deps() {
-	local missing
+	local missing=() pkg status
 
-	missing=$(dpkg-query -W -f='${Package} ${db:Status-Status}\n' \
-		"${BUILD_DEPS[@]}" 2>/dev/null |
-		awk '$2 == "installed" { print $1 }' | sort |
-		comm -13 - <(printf '%s\n' "${BUILD_DEPS[@]}" | sort))
-	[ -n "$missing" ] || return 0
-	[ "$(id -u)" = 0 ] || die "need root to install: $missing"
-	say "installing the kernel's build dependencies: $missing"
+	for pkg in "${BUILD_DEPS[@]}"; do
+		# dpkg-query fails for a package dpkg has never seen: that is
+		# a missing one, not an error.
+		status=$(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null) ||
+			status=
+		[ "$status" = installed ] || missing+=("$pkg")
+	done
+	[ "${#missing[@]}" -gt 0 ] || return 0
+	[ "$(id -u)" = 0 ] ||
+		die "the kernel build needs ${missing[*]}: install them (apt-get install ${missing[*]}) or run this as root"
+	say "installing the kernel's build dependencies: ${missing[*]}"
 	apt_update_once
-	# shellcheck disable=SC2086  # a list of package names
 	DEBIAN_FRONTEND=noninteractive run_quiet apt-get install -y -q \
-		--no-install-recommends $missing || die "apt-get install failed"
+		-o DPkg::Lock::Timeout=600 --no-install-recommends \
+		"${missing[@]}" ||
+		die "apt-get install ${missing[*]} failed (see above)"
 }
 
 # The version apt would download now: the one the 6.12 lane's image is
@@ -72,10 +77,10 @@ install_build_deps() {
 source_version() {
 	local v
 
-	v=$(apt-cache policy "$PKG" 2>/dev/null | awk '$1 == "Candidate:" { print $2 }')
+	v=$(apt-cache policy "$PKG" 2>/dev/null | awk '$1 == "Candidate:" { print $2 }') || v=
 	if [ -z "$v" ] || [ "$v" = "(none)" ]; then
 		apt_update_once
-		v=$(apt-cache policy "$PKG" 2>/dev/null | awk '$1 == "Candidate:" { print $2 }')
+		v=$(apt-cache policy "$PKG" 2>/dev/null | awk '$1 == "Candidate:" { print $2 }') || v=
 	fi
 	if [ -z "$v" ] || [ "$v" = "(none)" ]; then
 		die "apt knows no $PKG"
@@ -96,7 +101,8 @@ extract_source() {
 		die "apt downloaded $(basename "$deb"), not $PKG $VERSION"
 	# One tarball, usr/src/linux-source-6.12.tar.xz, members under
 	# linux-source-6.12/.
-	tarball=$(dpkg-deb -c "$deb" | awk '$NF ~ /\.tar\.xz$/ { print $NF; exit }')
+	tarball=$(dpkg-deb -c "$deb" | awk '$NF ~ /\.tar\.xz$/ { t = $NF } END { print t }') ||
+		die "cannot list $deb"
 	[ -n "$tarball" ] || die "no source tarball in $deb"
 	say "extracting $PKG $VERSION into $dest"
 	mkdir -p "$tmp"
@@ -167,7 +173,8 @@ build() {
 		tail -n 40 "$log" >&2
 		die "the debug kernel build failed (log: $log)"
 	fi
-	KVER=$(make -s --no-print-directory -C "$SRC" O="$OUT" kernelrelease)
+	KVER=$(make -s --no-print-directory -C "$SRC" O="$OUT" kernelrelease) ||
+		die "make kernelrelease failed in $OUT"
 	[ -n "$KVER" ] || die "no kernel release from $OUT"
 	rm -rf "$OUT/staging"
 	run_quiet kmake INSTALL_MOD_PATH="$OUT/staging" INSTALL_MOD_STRIP=1 \
@@ -204,6 +211,7 @@ if [ ! -e "$OUT/.done" ]; then
 	done
 fi
 
+[ -f "$OUT/kernelrelease" ] || die "no $OUT/kernelrelease: remove $OUT and build again"
 KVER=$(cat "$OUT/kernelrelease")
 VMLINUZ="$OUT/arch/x86/boot/bzImage"
 MODDIR="$OUT/staging/lib/modules/$KVER"

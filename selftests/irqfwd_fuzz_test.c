@@ -4,8 +4,9 @@
  * descriptors (eventfds, closed ones, non-eventfds, the device itself,
  * eventfds shared between lines, other contexts' line ids), a million
  * calls.  Every call must succeed or fail with an errno the uapi header
- * documents; the guest log must stay clean.  The run is reproducible:
- * IRQFWD_FUZZ_SEED=N replays the seed it prints.
+ * documents, and none that carries an unknown flag or a non-zero reserved
+ * field may succeed; the guest log must stay clean.  The run is
+ * reproducible: IRQFWD_FUZZ_SEED=N replays the seed it prints.
  */
 #include <linux/fiemap.h>
 #include <linux/fs.h>
@@ -128,6 +129,57 @@ static bool vfs_command(unsigned long cmd)
 	return false;
 }
 
+/*
+ * The flags each command knows, and the word of its reserved field (0:
+ * none; LINE_QUERY's is an output).
+ */
+static const struct {
+	unsigned long cmd;
+	__u32 flags;
+	unsigned int reserved;
+} rules[] = {
+	{ IRQFWD_GET_INFO, 0, 0 },
+	{ IRQFWD_LINE_CREATE, IRQFWD_LINE_UNMASK_FD | IRQFWD_LINE_RESAMPLE_FD,
+	  offsetof(struct irqfwd_line_create, __reserved) / 4 },
+	{ IRQFWD_LINE_DESTROY, 0,
+	  offsetof(struct irqfwd_line_destroy, __reserved) / 4 },
+	{ IRQFWD_LINE_QUERY, 0, 0 },
+	{ IRQFWD_LINE_EOI, 0, offsetof(struct irqfwd_line_eoi, __reserved) / 4 },
+	{ IRQFWD_LINE_MASK, IRQFWD_LINE_MASK_MASK | IRQFWD_LINE_MASK_UNMASK |
+	  IRQFWD_LINE_MASK_CLEAR_PENDING, 0 },
+	{ IRQFWD_LINE_SET_MODE, 0, 0 },
+	{ IRQFWD_LINE_SET_STORM, IRQFWD_LINE_STORM_DEFAULT,
+	  offsetof(struct irqfwd_line_storm, __reserved) / 4 },
+};
+
+/*
+ * A call the kernel must refuse with EINVAL: the argument it read (argsz
+ * covers the field) has an unknown flag or a non-zero reserved field.
+ * Counted in @flags_bad and @reserved_bad.
+ */
+static bool must_refuse(unsigned long cmd, const __u32 *buf,
+			uint64_t *flags_bad, uint64_t *reserved_bad)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(rules); i++) {
+		if (rules[i].cmd != cmd)
+			continue;
+		if (buf[0] < _IOC_SIZE(cmd))
+			return false;	/* EINVAL anyway */
+		if (buf[1] & ~rules[i].flags) {
+			(*flags_bad)++;
+			return true;
+		}
+		if (rules[i].reserved && buf[rules[i].reserved]) {
+			(*reserved_bad)++;
+			return true;
+		}
+		return false;
+	}
+	return false;
+}
+
 static bool documented(int err)
 {
 	switch (err) {
@@ -187,7 +239,9 @@ TEST_F_TIMEOUT(fuzz, a_million_ioctls, 360)
 {
 	struct fuzz *f = &self->f;
 	const char *env = getenv("IRQFWD_FUZZ_SEED");
-	uint64_t seed, end, ok = 0, calls, bad = 0;
+	uint64_t seed, end, ok = 0, calls, bad = 0, accepted = 0;
+	uint64_t flags_bad = 0, reserved_bad = 0;
+	bool refuse;
 	__u32 buf[32];
 	unsigned long cmd;
 	void *arg;
@@ -232,7 +286,16 @@ TEST_F_TIMEOUT(fuzz, a_million_ioctls, 360)
 		if (!rnd_below(200))
 			arg = rnd_below(2) ? NULL : (void *)(uintptr_t)rnd();
 		dev = f->dev[rnd_below(2)];
+		refuse = arg == buf && must_refuse(cmd, buf, &flags_bad,
+						   &reserved_bad);
 		ret = irqfwd_ioctl(dev, cmd, arg);
+		if (refuse && ret != -EINVAL && ret != -EFAULT &&
+		    ret != -E2BIG) {
+			/* EFAULT, E2BIG: argsz past the buffer, or a tail. */
+			if (accepted++ < 10)
+				TH_LOG("cmd %#lx, flags %#x: %d, not EINVAL",
+				       cmd, buf[1], ret);
+		}
 		if (!ret) {
 			ok++;
 			if (cmd == IRQFWD_LINE_CREATE)
@@ -245,7 +308,13 @@ TEST_F_TIMEOUT(fuzz, a_million_ioctls, 360)
 	TH_LOG("%llu calls (%llu succeeded), %llu undocumented errnos, seed %llu",
 	       (unsigned long long)calls, (unsigned long long)ok,
 	       (unsigned long long)bad, (unsigned long long)seed);
+	TH_LOG("%llu calls with unknown flags, %llu with a reserved field set: %llu not refused",
+	       (unsigned long long)flags_bad, (unsigned long long)reserved_bad,
+	       (unsigned long long)accepted);
 	EXPECT_EQ(0, bad);
+	EXPECT_EQ(0, accepted);
+	EXPECT_LT(1000, flags_bad);
+	EXPECT_LT(1000, reserved_bad);
 	EXPECT_EQ(CALLS, calls);
 	EXPECT_LT(0, ok);
 }

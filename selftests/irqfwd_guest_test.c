@@ -50,6 +50,7 @@ FIXTURE_SETUP(guest)
 
 	ret = edu_open(&self->edu);
 	ASSERT_EQ(0, ret) TH_LOG("edu device via vfio-pci: %s", strerror(-ret));
+	ASSERT_EQ(0, edu_reset(&self->edu));
 	ASSERT_EQ(0, line_fds_open(&self->f));
 	ASSERT_LE(0, self->f.unmask);
 	ASSERT_LE(0, self->f.resample);
@@ -122,13 +123,15 @@ static void guest_explain(struct __test_metadata *_metadata,
 /*
  * Start the guest, raise ROUNDS interrupts one after the other, each
  * handled by the guest before the next, optionally while a toggler works
- * the line; returns the microseconds per round trip.
+ * the line; returns the microseconds per round trip.  A lost interrupt
+ * ends the rounds at once: the counts are logged, the toggler and the
+ * vCPU stopped, and the test fails.
  */
 static double guest_rounds(struct __test_metadata *_metadata,
 			   struct kvm_guest *g, struct edu *edu, int dev,
 			   __u32 id, struct toggler *t, bool modes)
 {
-	unsigned long i, handled;
+	unsigned long i, handled = 0, lost = 0;
 	uint64_t t0, t1;
 
 	ASSERT_EQ(0, kvm_guest_start(g, guest_ack, edu));
@@ -140,29 +143,42 @@ static double guest_rounds(struct __test_metadata *_metadata,
 		toggler_start(t, dev, id, modes);
 
 	t0 = now_ns();
-	for (i = 1; i <= ROUNDS; i++) {
+	for (i = 1; i <= ROUNDS && !lost; i++) {
 		edu_raise(edu);
 		handled = wait_handled(g, i);
-		if (handled != i)
+		if (handled != i) {
+			lost = i;
 			guest_explain(_metadata, g, dev, id);
-		ASSERT_EQ(i, handled);
+		}
 	}
 	t1 = now_ns();
 	if (t) {
 		toggler_stop(t);
-		ASSERT_LE(0, line_mask(dev, id, IRQFWD_LINE_MASK_UNMASK));
 		TH_LOG("toggles %lu masks %lu", t->toggles, t->masks);
 		EXPECT_EQ(0, atomic_load(&t->errors));
 		EXPECT_LT(0, t->masks);
 	}
-	/* Nothing more comes. */
-	usleep(50000);
 	kvm_guest_stop(g);
+	ASSERT_EQ(0, lost)
+		TH_LOG("round %lu: the guest handled %lu", lost, handled);
+	if (t)
+		ASSERT_LE(0, line_mask(dev, id, IRQFWD_LINE_MASK_UNMASK));
+	/*
+	 * Whatever irqfwd signalled more is in its delivered counter, which
+	 * the caller checks; nothing else feeds the guest.
+	 */
 	EXPECT_EQ(0, atomic_load(&g->error));
 	EXPECT_EQ(ROUNDS, atomic_load(&g->handled));
 	TH_LOG("guest: %lu handled, %lu spurious interrupts, %lu phantom entries",
 	       atomic_load(&g->handled), atomic_load(&g->spurious),
 	       atomic_load(&g->phantom));
+	/*
+	 * Other vectors (the PIC's IRQ 7 when a level line falls between its
+	 * request and the acknowledge): none seen in the lanes.  Phantom
+	 * entries of the emulated nested guest: 23 to 204 per 1,000 seen.
+	 */
+	EXPECT_GE(ROUNDS / 100, atomic_load(&g->spurious));
+	EXPECT_GE(ROUNDS / 2, atomic_load(&g->phantom));
 	return (t1 - t0) / 1000.0 / ROUNDS;
 }
 
@@ -224,6 +240,7 @@ FIXTURE_SETUP(msi_guest)
 
 	ret = edu_open(&self->edu);
 	ASSERT_EQ(0, ret) TH_LOG("edu device via vfio-pci: %s", strerror(-ret));
+	ASSERT_EQ(0, edu_reset(&self->edu));
 	ASSERT_EQ(0, line_fds_open(&self->f));
 
 	ret = kvm_guest_create(&self->guest, guest_msi_start,

@@ -7,6 +7,7 @@
  * asserted: KVM consumes the sink, the interrupt controller latches the
  * interrupt, and completing the level line unmasks it in VFIO.
  */
+#include <sched.h>
 #include <linux/kvm.h>
 
 #include "kselftest_harness.h"
@@ -128,6 +129,25 @@ static int pic_irr_wait(int vm, uint8_t *irr)
 	}
 }
 
+/*
+ * Run this thread on the CPU that takes the edu device's INTx: then an
+ * assertion VFIO has not masked interrupts this thread right after the
+ * write that raised it, and its VFIO handler and irqfwd's fire have run
+ * before the thread's next instruction.  So "nothing fired" can be read
+ * at once, without waiting for something that must not come.
+ */
+static int pin_to_intx_cpu(struct edu *edu)
+{
+	int cpu = edu_irq_cpu(edu, "intx");
+	cpu_set_t set;
+
+	if (cpu < 0)
+		return cpu;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set) ? -errno : 0;
+}
+
 /* What KVM latched: the PIC's request for LEGACY_GSI, or a vCPU's vector. */
 struct latch {
 	int vm;
@@ -239,10 +259,15 @@ TEST_F(kvm, intx_into_resample_irqfd)
 	EXPECT_NE(0, irr & (1 << LEGACY_GSI));
 	EXPECT_EQ(0, efd_take(self->f.sink));
 
-	/* No guest EOI, so no resample: the line stays masked. */
+	/*
+	 * No guest EOI, so no resample: the line stays masked.  The device
+	 * asserts it again, and on this CPU an unmasked line would have
+	 * fired already.
+	 */
+	ASSERT_EQ(0, pin_to_intx_cpu(&self->edu));
 	edu_ack(&self->edu);
 	edu_raise(&self->edu);
-	usleep(50000);
+	ASSERT_NE(0, edu_irq_status(&self->edu));
 	ASSERT_EQ(0, line_query(self->f.dev, id, &info));
 	EXPECT_EQ(1, info.stats.fired);
 	EXPECT_EQ(0, info.stats.completed);
@@ -258,7 +283,8 @@ TEST_F(kvm, intx_into_resample_irqfd)
 	ASSERT_EQ(0, line_eoi(self->f.dev, id));
 	ASSERT_EQ(0, line_wait_stat(self->f.dev, id, unmasked, 2, WAIT_MS,
 				    &info));
-	usleep(50000);
+	/* Acknowledged: the unmask finds nothing asserted. */
+	EXPECT_EQ(0, edu_irq_status(&self->edu));
 	ASSERT_EQ(0, line_query(self->f.dev, id, &info));
 	EXPECT_EQ(2, info.stats.fired);
 	EXPECT_EQ(2, info.stats.delivered);

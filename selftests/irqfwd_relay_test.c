@@ -6,6 +6,7 @@
  * sink, signals the resample eventfd).  The edu and kvm tests do the same
  * with the real ones.
  */
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -475,6 +476,52 @@ TEST_F(level, mask_while_in_service)
 	EXPECT_EQ(1, info.stats.completed);
 }
 
+/*
+ * A hang-up queues irqfwd_line_hangup_work() from inside the close() that
+ * released the eventfd.  With the workqueue_queue_work tracepoint on (in
+ * a tracing instance of our own), a hang-up that happened is in the trace
+ * when close() returns, and one that did not happen never will be.
+ */
+#define HANGUP_TRACE	"/sys/kernel/tracing/instances/irqfwd_relay_hangup"
+
+static int hangup_trace_start(void)
+{
+	if (mkdir(HANGUP_TRACE, 0755) && errno != EEXIST)
+		return -errno;
+	return file_write(HANGUP_TRACE
+			  "/events/workqueue/workqueue_queue_work/enable", "1") ?:
+	       file_write_flags(HANGUP_TRACE "/trace", "", O_TRUNC);
+}
+
+/* Hang-ups queued since hangup_trace_start(), or -errno. */
+static int hangup_trace_count(void)
+{
+	char buf[4096];
+	int fd, n = 0;
+	FILE *f;
+
+	fd = open(HANGUP_TRACE "/trace", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	f = fdopen(fd, "r");
+	if (!f) {
+		close(fd);
+		return -ENOMEM;
+	}
+	while (fgets(buf, sizeof(buf), f))
+		if (strstr(buf, "function=irqfwd_line_hangup_work"))
+			n++;
+	fclose(f);
+	return n;
+}
+
+static void hangup_trace_stop(void)
+{
+	file_write(HANGUP_TRACE "/events/workqueue/workqueue_queue_work/enable",
+		   "0");
+	rmdir(HANGUP_TRACE);
+}
+
 FIXTURE(hangup) {
 	int dev;
 	int fds[4];	/* source, sink, unmask, resample */
@@ -506,6 +553,7 @@ FIXTURE_TEARDOWN(hangup)
 {
 	int i;
 
+	hangup_trace_stop();
 	for (i = 0; i < 4; i++)
 		if (self->fds[i] >= 0)
 			close(self->fds[i]);
@@ -525,16 +573,19 @@ TEST_F(hangup, close_eventfd)
 	ASSERT_LT(0, id);
 	ASSERT_EQ(1, irqfwd_live("lines"));
 
-	/* Closing one of two descriptors releases nothing. */
+	/* Closing one of two descriptors releases nothing: no hang-up. */
+	ASSERT_EQ(0, hangup_trace_start());
 	alias = dup(self->fds[variant->close_idx]);
 	ASSERT_LE(0, alias);
 	close(self->fds[variant->close_idx]);
 	self->fds[variant->close_idx] = alias;
-	usleep(20000);
+	EXPECT_EQ(0, hangup_trace_count());
 	ASSERT_EQ(0, line_query(self->dev, id, &info));
 
+	/* The last one does: one hang-up, and the line goes. */
 	close(self->fds[variant->close_idx]);
 	self->fds[variant->close_idx] = -1;
+	EXPECT_EQ(1, hangup_trace_count());
 	EXPECT_EQ(-ENOENT, line_wait_gone(self->dev, id, WAIT_MS));
 	EXPECT_EQ(-ENOENT, line_destroy(self->dev, id));
 	EXPECT_EQ(0, irqfwd_live_wait("lines", 0, WAIT_MS));

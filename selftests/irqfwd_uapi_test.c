@@ -4,12 +4,22 @@
  * checked in poisoned buffers.  Plain eventfds stand in for VFIO and KVM
  * here; the real ones are in the edu and kvm tests.
  */
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
+#include <linux/userfaultfd.h>
+
+#include <assert.h>
 
 #include "kselftest_harness.h"
 #include "irqfwd_util.h"
+
+#ifndef offsetofend
+#define offsetofend(type, member) \
+	(offsetof(type, member) + sizeof(((type *)0)->member))
+#endif
 
 FIXTURE(dev) {
 	struct line_fds f;
@@ -112,6 +122,83 @@ TEST_F(dev, argsz_too_big)
 	/* The limit itself is fine while the tail is zero. */
 	info->argsz = 4096;
 	EXPECT_EQ(0, irqfwd_ioctl(self->f.dev, IRQFWD_GET_INFO, info));
+}
+
+/*
+ * A thread that changes argsz while the kernel reads the argument: the
+ * argument ends on a page of its own that userfaultfd serves, and the
+ * kernel reads that page (the tail beyond what it knows, checked for
+ * zeros) before the structure itself.  While the kernel waits for the
+ * page, argsz changes to @flip_to.
+ */
+struct argsz_flip {
+	int uffd;
+	__u32 *argsz;
+	__u32 flip_to;
+	long page_size;
+	bool flipped;
+};
+
+static void *argsz_flipper(void *arg)
+{
+	struct argsz_flip *a = arg;
+	struct pollfd p = { .fd = a->uffd, .events = POLLIN };
+	struct uffdio_zeropage zero = { 0 };
+	struct uffd_msg msg;
+
+	if (poll(&p, 1, 5000) != 1 ||
+	    read(a->uffd, &msg, sizeof(msg)) != sizeof(msg) ||
+	    msg.event != UFFD_EVENT_PAGEFAULT)
+		return NULL;
+	*(volatile __u32 *)a->argsz = a->flip_to;
+	a->flipped = true;
+	zero.range.start = msg.arg.pagefault.address & ~(a->page_size - 1);
+	zero.range.len = a->page_size;
+	ioctl(a->uffd, UFFDIO_ZEROPAGE, &zero);
+	return NULL;
+}
+
+/* argsz is read once: what was checked is what the copy out uses. */
+TEST_F(dev, argsz_read_once)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = { 0 };
+	struct argsz_flip a = { 0 };
+	struct irqfwd_info *info;
+	pthread_t thread;
+	char *mem;
+
+	a.page_size = sysconf(_SC_PAGESIZE);
+	mem = mmap(NULL, 2 * a.page_size, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, mem);
+	a.uffd = syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	ASSERT_LE(0, a.uffd) TH_LOG("userfaultfd: %s", strerror(errno));
+	ASSERT_EQ(0, ioctl(a.uffd, UFFDIO_API, &api));
+	reg.range.start = (uintptr_t)mem + a.page_size;
+	reg.range.len = a.page_size;
+	reg.mode = UFFDIO_REGISTER_MODE_MISSING;
+	ASSERT_EQ(0, ioctl(a.uffd, UFFDIO_REGISTER, &reg));
+
+	/* The structure ends the first page; its zero tail is the second. */
+	memset(mem, POISON, a.page_size);
+	info = (struct irqfwd_info *)(mem + a.page_size - sizeof(*info));
+	info->argsz = sizeof(*info) + 8;
+	info->flags = 0;
+	a.argsz = &info->argsz;
+	a.flip_to = 8;
+	ASSERT_EQ(0, pthread_create(&thread, NULL, argsz_flipper, &a));
+	EXPECT_EQ(0, irqfwd_ioctl(self->f.dev, IRQFWD_GET_INFO, info));
+	pthread_join(thread, NULL);
+	ASSERT_TRUE(a.flipped);
+
+	/* Everything written, as the argsz that was checked asks. */
+	EXPECT_EQ(sizeof(*info) + 8, info->argsz);
+	EXPECT_EQ(IRQFWD_API_VERSION, info->api_version);
+	EXPECT_LT(0, info->max_lines);
+	EXPECT_LT(0, info->ctx_id);
+	close(a.uffd);
+	munmap(mem, 2 * a.page_size);
 }
 
 TEST_F(dev, get_info_flags)
@@ -428,6 +515,42 @@ TEST_F(dev, create_same_eventfd)
 	close(alias);
 }
 
+/*
+ * The unmask eventfd is one of the line's eventfds too: as the source,
+ * every completion would fire the line again, an endless train paced by
+ * the guest's EOIs; as the sink or the resample eventfd it would deliver
+ * or complete interrupts nobody raised.
+ */
+TEST_F(dev, create_unmask_same_eventfd)
+{
+	struct irqfwd_line_create c;
+	struct irqfwd_line_info info;
+	int alias = dup(self->f.source);
+	int id;
+
+	ASSERT_LE(0, alias);
+	line_create_level(&c, self->f.source, self->f.sink, self->f.source,
+			  self->f.resample);
+	EXPECT_EQ(-EINVAL, line_create(self->f.dev, &c));
+	line_create_level(&c, self->f.source, self->f.sink, alias, -1);
+	EXPECT_EQ(-EINVAL, line_create(self->f.dev, &c));
+	line_create_level(&c, self->f.source, self->f.sink, self->f.sink,
+			  self->f.resample);
+	EXPECT_EQ(-EINVAL, line_create(self->f.dev, &c));
+	line_create_level(&c, self->f.source, self->f.sink, self->f.resample,
+			  self->f.resample);
+	EXPECT_EQ(-EINVAL, line_create(self->f.dev, &c));
+	close(alias);
+	/* Refused, not half made: nothing holds the source. */
+	line_create_level(&c, self->f.source, self->f.sink, self->f.unmask,
+			  self->f.resample);
+	id = line_create(self->f.dev, &c);
+	ASSERT_LT(0, id);
+	ASSERT_EQ(0, line_query(self->f.dev, id, &info));
+	EXPECT_EQ(IRQFWD_LINE_UNMASK_FD | IRQFWD_LINE_RESAMPLE_FD,
+		  info.line_flags);
+}
+
 TEST_F(dev, create_source_busy)
 {
 	struct irqfwd_line_create c;
@@ -534,6 +657,25 @@ TEST_F(dev, destroy_errors)
  */
 TEST(command_numbers_are_frozen)
 {
+	static_assert(offsetofend(struct irqfwd_info, ctx_id) ==
+		      IRQFWD_INFO_SIZE_V1, "");
+	static_assert(offsetofend(struct irqfwd_line_create, __reserved) ==
+		      IRQFWD_LINE_CREATE_SIZE_V1, "");
+	static_assert(offsetofend(struct irqfwd_line_destroy, __reserved) ==
+		      IRQFWD_LINE_DESTROY_SIZE_V1, "");
+	static_assert(offsetofend(struct irqfwd_line_info, stats.cleared) ==
+		      IRQFWD_LINE_INFO_SIZE_V1, "");
+	static_assert(offsetofend(struct irqfwd_line_eoi, __reserved) ==
+		      IRQFWD_LINE_EOI_SIZE_V1, "");
+	static_assert(offsetofend(struct irqfwd_line_mask, state) ==
+		      IRQFWD_LINE_MASK_SIZE_V1, "");
+	static_assert(offsetofend(struct irqfwd_line_mode, reason) ==
+		      IRQFWD_LINE_MODE_SIZE_V1, "");
+	static_assert(offsetofend(struct irqfwd_line_storm, __reserved) ==
+		      IRQFWD_LINE_STORM_SIZE_V1, "");
+	/* Frozen: struct irqfwd_line_info holds it before other fields. */
+	static_assert(sizeof(struct irqfwd_line_stats) == 64, "");
+
 	EXPECT_EQ(0xc020bf00u, IRQFWD_GET_INFO);
 	EXPECT_EQ(0xc028bf01u, IRQFWD_LINE_CREATE);
 	EXPECT_EQ(0x4010bf02u, IRQFWD_LINE_DESTROY);
@@ -542,7 +684,14 @@ TEST(command_numbers_are_frozen)
 	EXPECT_EQ(0xc010bf05u, IRQFWD_LINE_MASK);
 	EXPECT_EQ(0xc018bf06u, IRQFWD_LINE_SET_MODE);
 	EXPECT_EQ(0x4018bf07u, IRQFWD_LINE_SET_STORM);
+	EXPECT_EQ(IRQFWD_INFO_SIZE_V1, _IOC_SIZE(IRQFWD_GET_INFO));
+	EXPECT_EQ(IRQFWD_LINE_CREATE_SIZE_V1, _IOC_SIZE(IRQFWD_LINE_CREATE));
+	EXPECT_EQ(IRQFWD_LINE_DESTROY_SIZE_V1, _IOC_SIZE(IRQFWD_LINE_DESTROY));
 	EXPECT_EQ(IRQFWD_LINE_INFO_SIZE_V1, _IOC_SIZE(IRQFWD_LINE_QUERY));
+	EXPECT_EQ(IRQFWD_LINE_EOI_SIZE_V1, _IOC_SIZE(IRQFWD_LINE_EOI));
+	EXPECT_EQ(IRQFWD_LINE_MASK_SIZE_V1, _IOC_SIZE(IRQFWD_LINE_MASK));
+	EXPECT_EQ(IRQFWD_LINE_MODE_SIZE_V1, _IOC_SIZE(IRQFWD_LINE_SET_MODE));
+	EXPECT_EQ(IRQFWD_LINE_STORM_SIZE_V1, _IOC_SIZE(IRQFWD_LINE_SET_STORM));
 }
 
 TEST_F(dev, query_errors)

@@ -248,6 +248,73 @@ static inline int edu_set_irq(struct edu *edu, unsigned int index,
 	return ioctl(edu->device, VFIO_DEVICE_SET_IRQS, set) ? -errno : 0;
 }
 
+/*
+ * A known state for a test case, whatever the case before left behind:
+ * the device reset by VFIO if it can be (edu, a conventional PCI device on
+ * the root bus, has no reset method VFIO could use), no interrupt set up
+ * in VFIO, nothing asserted.  Returns 0 or -errno.
+ */
+static inline int edu_reset(struct edu *edu)
+{
+	struct vfio_device_info info = { .argsz = sizeof(info) };
+	uint16_t cmd;
+	int ret;
+
+	if (ioctl(edu->device, VFIO_DEVICE_GET_INFO, &info))
+		return -errno;
+	if (info.flags & VFIO_DEVICE_FLAGS_RESET) {
+		if (ioctl(edu->device, VFIO_DEVICE_RESET))
+			return -errno;
+		ret = edu_config_read16(edu, PCI_COMMAND, &cmd);
+		if (ret)
+			return ret;
+		cmd |= PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER;
+		ret = edu_config_write16(edu, PCI_COMMAND, cmd);
+		if (ret)
+			return ret;
+	}
+	/* Disabling what is not enabled fails (EINVAL): nothing to undo. */
+	edu_set_irq(edu, VFIO_PCI_INTX_IRQ_INDEX, VFIO_IRQ_SET_ACTION_TRIGGER,
+		    -1);
+	edu_set_irq(edu, VFIO_PCI_MSI_IRQ_INDEX, VFIO_IRQ_SET_ACTION_TRIGGER,
+		    -1);
+	edu_ack(edu);
+	return edu_irq_status(edu) ? -EBUSY : 0;
+}
+
+/*
+ * The CPU that takes the device's interrupt VFIO requested (@what: "intx"
+ * or "msi[0]"), from /proc/interrupts and the IRQ's effective affinity;
+ * or -errno.
+ */
+static inline int edu_irq_cpu(struct edu *edu, const char *what)
+{
+	char line[512], name[64], path[64];
+	unsigned int cpu;
+	int irq = -1;
+	FILE *f;
+
+	snprintf(name, sizeof(name), "vfio-%s(%s)", what, edu->bdf);
+	f = fopen("/proc/interrupts", "r");
+	if (!f)
+		return -errno;
+	while (irq < 0 && fgets(line, sizeof(line), f))
+		if (strstr(line, name))
+			irq = atoi(line);
+	fclose(f);
+	if (irq < 0)
+		return -ENOENT;
+	snprintf(path, sizeof(path), "/proc/irq/%d/effective_affinity_list",
+		 irq);
+	f = fopen(path, "r");
+	if (!f)
+		return -errno;
+	if (fscanf(f, "%u", &cpu) != 1)
+		cpu = ~0u;
+	fclose(f);
+	return cpu == ~0u ? -EIO : (int)cpu;
+}
+
 /* Unmask INTx from userspace: VFIO_IRQ_SET_ACTION_UNMASK, no eventfd. */
 static inline int edu_intx_unmask(struct edu *edu)
 {

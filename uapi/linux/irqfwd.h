@@ -27,6 +27,11 @@
  * the host line, triggering again if the device still asserts it.  A level
  * line without an unmask eventfd latches a source signal that arrives while
  * it is in service and delivers it again when the interrupt completes.
+ * Nothing but a completion ends the service: a level line whose KVM irqfd
+ * went away (the VM was destroyed, or the irqfd deassigned) while its
+ * interrupt was in service, and whose eventfds stay open, stays in service
+ * (and VFIO's line masked) until it is completed (IRQFWD_LINE_EOI, or the
+ * resample eventfd signalled from userspace) or the line is destroyed.
  *
  * irqfwd listens on the source and resample eventfds and only signals the
  * sink and unmask eventfds.  Do not also hand the source eventfd to
@@ -48,8 +53,10 @@
  *    accepted when the bytes the kernel does not know are zero, otherwise
  *    it fails with -E2BIG (so does an argsz above 4096).  The kernel writes
  *    back at most argsz bytes.  The size encoded in a command's number is
- *    that of the first version of its structure and never changes: a
- *    structure grows at its end, and argsz tells which version is passed.
+ *    that of the first version of its structure (IRQFWD_*_SIZE_V1) and
+ *    never changes: a structure grows at its end, and argsz tells which
+ *    version is passed.  argsz is read once: a thread that changes it
+ *    during the call changes nothing.
  *  - Unknown flags, unknown enumeration values and non-zero reserved fields
  *    fail with -EINVAL.
  *  - An unreadable or unwritable argument fails with -EFAULT.
@@ -180,6 +187,9 @@ struct irqfwd_info {
 	__u32 ctx_id;
 };
 
+/* The size of the first version of struct irqfwd_info. */
+#define IRQFWD_INFO_SIZE_V1		32
+
 /* struct irqfwd_line_create flags */
 #define IRQFWD_LINE_UNMASK_FD	_BITUL(0)	/* @unmask_fd is valid */
 #define IRQFWD_LINE_RESAMPLE_FD	_BITUL(1)	/* @resample_fd is valid */
@@ -200,8 +210,8 @@ struct irqfwd_info {
  * @__reserved: must be 0
  *
  * The fds are only used during the call: irqfwd keeps references to the
- * eventfds, not to the descriptors.  The source, sink and resample eventfds
- * must be three different eventfds.
+ * eventfds, not to the descriptors.  The eventfds a line uses (source,
+ * sink, and unmask and resample if given) must all be different eventfds.
  */
 struct irqfwd_line_create {
 	__u32 argsz;
@@ -215,6 +225,9 @@ struct irqfwd_line_create {
 	__u32 id;
 	__u32 __reserved;
 };
+
+/* The size of the first version of struct irqfwd_line_create. */
+#define IRQFWD_LINE_CREATE_SIZE_V1	40
 
 /**
  * struct irqfwd_line_destroy - IRQFWD_LINE_DESTROY argument
@@ -230,6 +243,9 @@ struct irqfwd_line_destroy {
 	__u32 __reserved;
 };
 
+/* The size of the first version of struct irqfwd_line_destroy. */
+#define IRQFWD_LINE_DESTROY_SIZE_V1	16
+
 /**
  * struct irqfwd_line_eoi - IRQFWD_LINE_EOI argument
  * @argsz: sizeof(struct irqfwd_line_eoi)
@@ -243,6 +259,9 @@ struct irqfwd_line_eoi {
 	__u32 id;
 	__u32 __reserved;
 };
+
+/* The size of the first version of struct irqfwd_line_eoi. */
+#define IRQFWD_LINE_EOI_SIZE_V1		16
 
 /* struct irqfwd_line_info state bits */
 /*
@@ -276,6 +295,11 @@ struct irqfwd_line_eoi {
  * @cleared: pending interrupts discarded by IRQFWD_LINE_MASK_CLEAR_PENDING
  * @storms: times the storm guard held the line (since API version 1 with
  *	IRQFWD_CAP_STORM; absent from a shorter argsz)
+ *
+ * This structure is frozen as it is: struct irqfwd_line_info holds it
+ * before other fields, so it can never grow.  Counters added later are
+ * new fields at the end of struct irqfwd_line_info, which a longer argsz
+ * asks for.
  */
 struct irqfwd_line_stats {
 	__u64 fired;
@@ -360,7 +384,9 @@ struct irqfwd_line_mode {
 	__u32 reason;
 };
 
-/* struct irqfwd_line_mask flags */
+/* The size of the first version of struct irqfwd_line_mode. */
+#define IRQFWD_LINE_MODE_SIZE_V1	24
+
 /* struct irqfwd_line_storm flags */
 #define IRQFWD_LINE_STORM_DEFAULT	_BITUL(0) /* the module's defaults */
 
@@ -387,6 +413,10 @@ struct irqfwd_line_storm {
 	__u32 __reserved;
 };
 
+/* The size of the first version of struct irqfwd_line_storm. */
+#define IRQFWD_LINE_STORM_SIZE_V1	24
+
+/* struct irqfwd_line_mask flags */
 #define IRQFWD_LINE_MASK_MASK		_BITUL(0)
 #define IRQFWD_LINE_MASK_UNMASK		_BITUL(1)
 #define IRQFWD_LINE_MASK_CLEAR_PENDING	_BITUL(2)
@@ -407,11 +437,15 @@ struct irqfwd_line_mask {
 	__u32 state;
 };
 
+/* The size of the first version of struct irqfwd_line_mask. */
+#define IRQFWD_LINE_MASK_SIZE_V1	16
+
 /*
  * IRQFWD_GET_INFO - the module's API version, capabilities and limits.
  *	Errors: EINVAL, E2BIG, EFAULT as for every command.
  */
-#define IRQFWD_GET_INFO		_IOWR(IRQFWD_TYPE, 0x00, struct irqfwd_info)
+#define IRQFWD_GET_INFO		_IOC(_IOC_READ | _IOC_WRITE, IRQFWD_TYPE, 0x00, \
+				     IRQFWD_INFO_SIZE_V1)
 
 /*
  * IRQFWD_LINE_CREATE - create a line; returns its id in @id.  A source
@@ -420,24 +454,33 @@ struct irqfwd_line_mask {
  * right after creation.
  *	EBADF	an fd that is used is not an open file descriptor
  *	EINVAL	an fd that is used is not an eventfd; unmask or resample fd
- *		on an edge line; the source, sink and resample eventfds are
- *		not three different eventfds; the source eventfd is the sink
- *		of a line or the sink eventfd the source of a line (in any
- *		context: lines feeding each other would loop); bad trigger
- *		or mode
+ *		on an edge line; two of the source, sink, unmask and
+ *		resample eventfds that are used are the same eventfd (for
+ *		example VFIO's trigger eventfd given as the unmask eventfd:
+ *		every completion would fire the line again); the source
+ *		eventfd is the sink of a line or the sink eventfd the source
+ *		of a line (in any context: lines feeding each other would
+ *		loop); bad trigger or mode
  *	EBUSY	the source eventfd is the source of another line (in any
  *		context)
  *	ENOSPC	the context holds max_lines lines
  *	ENOMEM	out of memory
  */
-#define IRQFWD_LINE_CREATE	_IOWR(IRQFWD_TYPE, 0x01, struct irqfwd_line_create)
+#define IRQFWD_LINE_CREATE	_IOC(_IOC_READ | _IOC_WRITE, IRQFWD_TYPE, 0x01, \
+				     IRQFWD_LINE_CREATE_SIZE_V1)
 
 /*
  * IRQFWD_LINE_DESTROY - destroy a line.  When it returns, the line signals
  * nothing any more and holds no eventfd.
- *	ENOENT	no line with this id in this context
+ *	ENOENT	no line with this id in this context; also for a line that
+ *		is already going away on its own because one of its
+ *		eventfds was closed (see above): a workqueue tears it down,
+ *		and for a moment after ENOENT it may still hold its other
+ *		eventfds and relay a last interrupt.  Its line-del-ntf
+ *		(cause eventfd-closed) marks the end.
  */
-#define IRQFWD_LINE_DESTROY	_IOW(IRQFWD_TYPE, 0x02, struct irqfwd_line_destroy)
+#define IRQFWD_LINE_DESTROY	_IOC(_IOC_WRITE, IRQFWD_TYPE, 0x02, \
+				     IRQFWD_LINE_DESTROY_SIZE_V1)
 
 /*
  * IRQFWD_LINE_QUERY - read a line's configuration, state and counters.
@@ -454,7 +497,8 @@ struct irqfwd_line_mask {
  *	ENOENT	no line with this id in this context
  *	EINVAL	the line is an edge line
  */
-#define IRQFWD_LINE_EOI		_IOW(IRQFWD_TYPE, 0x04, struct irqfwd_line_eoi)
+#define IRQFWD_LINE_EOI		_IOC(_IOC_WRITE, IRQFWD_TYPE, 0x04, \
+				     IRQFWD_LINE_EOI_SIZE_V1)
 
 /*
  * IRQFWD_LINE_MASK - mask or unmask a line's delivery, losslessly, as a
@@ -474,7 +518,8 @@ struct irqfwd_line_mask {
  *	ENOENT	no line with this id in this context
  *	EINVAL	unknown flags; MASK and UNMASK together
  */
-#define IRQFWD_LINE_MASK	_IOWR(IRQFWD_TYPE, 0x05, struct irqfwd_line_mask)
+#define IRQFWD_LINE_MASK	_IOC(_IOC_READ | _IOC_WRITE, IRQFWD_TYPE, 0x05, \
+				     IRQFWD_LINE_MASK_SIZE_V1)
 
 /*
  * IRQFWD_LINE_SET_MODE - switch a line between masked and forwarded mode,
@@ -486,7 +531,8 @@ struct irqfwd_line_mask {
  *	ENOENT	no line with this id in this context
  *	EINVAL	bad mode
  */
-#define IRQFWD_LINE_SET_MODE	_IOWR(IRQFWD_TYPE, 0x06, struct irqfwd_line_mode)
+#define IRQFWD_LINE_SET_MODE	_IOC(_IOC_READ | _IOC_WRITE, IRQFWD_TYPE, 0x06, \
+				     IRQFWD_LINE_MODE_SIZE_V1)
 
 /*
  * IRQFWD_LINE_SET_STORM - configure a line's storm guard.  A line starts
@@ -506,6 +552,7 @@ struct irqfwd_line_mask {
  *	EINVAL	unknown flags; non-zero @__reserved; IRQFWD_LINE_STORM_DEFAULT
  *		with a non-zero @rate or @backoff_ms; @backoff_ms out of range
  */
-#define IRQFWD_LINE_SET_STORM	_IOW(IRQFWD_TYPE, 0x07, struct irqfwd_line_storm)
+#define IRQFWD_LINE_SET_STORM	_IOC(_IOC_WRITE, IRQFWD_TYPE, 0x07, \
+				     IRQFWD_LINE_STORM_SIZE_V1)
 
 #endif /* _UAPI_LINUX_IRQFWD_H */
