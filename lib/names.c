@@ -33,6 +33,7 @@ static const char *const reason_names[] = {
 	[IRQFWD_REASON_SINK_BUSY]	= "sink-busy",
 	[IRQFWD_REASON_REFUSED]		= "refused",
 	[IRQFWD_REASON_STORM]		= "storm",
+	[IRQFWD_REASON_NO_HANDOVER]	= "no-handover",
 };
 
 static const char *const cause_names[] = {

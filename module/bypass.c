@@ -1,64 +1,80 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Forwarded mode: the irq_bypass bridge between VFIO and KVM.
+ * Forwarded mode and the irq_bypass manager.
  *
- * VFIO registers an irq_bypass producer on the trigger eventfd of each
- * MSI/MSI-X vector, carrying the host IRQ; KVM registers a consumer on the
- * eventfd of each irqfd, where the platform can post interrupts.  The
- * manager pairs one producer with one consumer per token.  A forwarded line
- * sits in between: a consumer on its source eventfd meets VFIO's producer
- * and learns the host IRQ, and a producer on its sink eventfd hands that
- * IRQ to KVM's consumer, which then programs direct delivery.
+ * Forwarded mode means: hand the host IRQ behind a line's source to the
+ * hypervisor, so that the platform delivers the device's interrupts to the
+ * guest directly (GICv4 vLPIs, x86 posted interrupts).  The kernel's
+ * irq_bypass manager pairs one producer with one consumer per eventfd.
+ * VFIO registers a producer, carrying the host IRQ, on the trigger eventfd
+ * of each MSI/MSI-X vector; KVM registers a consumer on each irqfd's
+ * eventfd.  A line's source and sink are two different eventfds, so the
+ * manager never pairs VFIO with KVM on its own: irqfwd would have to lend
+ * VFIO's IRQ to KVM with a producer of its own on the sink.
  *
- * The line keeps waiting on its source eventfd the whole time: whatever
- * the platform does not deliver directly reaches the host, VFIO signals
- * the source, and the line relays it.  Each interrupt takes exactly one of
- * the two paths, so no pairing change loses or duplicates one, and the
- * stop/start hooks have nothing to quiesce.
+ * irqfwd does not, on any kernel it supports, because it cannot take the
+ * IRQ back in time:
  *
- * The manager holds one global mutex across registration and every
- * callback, so callbacks must not (un)register anything: they record what
- * changed, under line->lock, and queue irqfwd_fwd_work(), which reconciles
- * the registrations with what the line wants (irqfwd_fwd_reconcile()).
- * The one exception is VFIO's producer going away: VFIO frees the host IRQ
- * as soon as its unregistration returns, so KVM must let go of that IRQ
- * before then, inside the callback (irqfwd_fwd_del_producer()).
+ * When the VMM disables a vector, VFIO unregisters its producer and frees
+ * the IRQ as soon as that returns; disabling MSI-X frees the IRQ's
+ * descriptor and ITS event (or IRTE) right after, in the same ioctl.
+ * Unregistering VFIO's producer calls our consumer's del_producer() with
+ * the manager's lock held.  KVM would still hold the IRQ through our
+ * producer: a GICv4 vLPI mapping, or a posted IRTE, of an IRQ that is
+ * about to be freed and reused.  The only way to make KVM let go is to
+ * unregister our producer, which takes the manager's lock: impossible from
+ * inside the callback.  Doing it later, from a work item, leaves KVM with
+ * a freed IRQ for as long as the work takes: its del_producer() then
+ * unmaps (arm64: its_unmap_vlpi(), x86: irq_set_vcpu_affinity()) an IRQ
+ * number that may belong to another device by then, and on GICv4 the ITS
+ * keeps the VM's vPE mapped.  Calling KVM's callbacks ourselves, or
+ * changing the token of a registered producer so that the manager forgets
+ * it, would break the manager's contract (irqfwd <= 0.1 did both).
+ *
+ * The kernels, by irq_bypass version:
+ * - Linux 6.1 to 6.16: producers and consumers in lists, matched by
+ *   token, one global mutex held across every callback.
+ * - Linux 6.17 to 7.3: pairs in an xarray keyed by the eventfd, the
+ *   manager keeps prod->consumer and cons->producer, the same global mutex
+ *   held across every callback (guard(mutex)).
+ * Neither lets a consumer withdraw a pairing it derived from a producer
+ * while that producer is being unregistered, so both are in the same
+ * group: no correct handover, forwarded mode refused.  What would make it
+ * correct is a manager that ties a derived producer's lifetime to the
+ * upstream one (unregistering both under the one lock), which is for
+ * upstream to add.
+ *
+ * What irqfwd does instead, while forwarding is requested on an edge line:
+ * it registers one irq_bypass consumer on the source eventfd.  It meets
+ * VFIO's producer there (or any other producer: vhost-vdpa registers
+ * some), and reports its IRQ (IRQFWD_LINE_QUERY's host_irq, the
+ * IRQFWD_LINE_BYPASS_PRODUCER bit) and nothing more: the IRQ is handed to
+ * no one, our callbacks never fail (a failed callback would fail VFIO's
+ * registration for good: VFIO never retries), and the line relays every
+ * interrupt exactly as in masked mode.  Its effective mode stays masked,
+ * its reason says why (IRQFWD_REASON_NO_HANDOVER once the producer is
+ * there), and IRQFWD_GET_INFO does not report IRQFWD_CAP_FORWARDED.
+ * Since an interrupt takes the same path in both modes, a mode switch can
+ * neither lose nor duplicate one.
+ *
+ * Registration runs in process context, from the line's ioctls and its
+ * teardown, serialised by fwd->lock; the callbacks, under the manager's
+ * lock, only record the producer's IRQ under line->lock.
  */
 #include <linux/irqbypass.h>
 #include <linux/slab.h>
 
-#ifdef CONFIG_X86
-#include <asm/irq_remapping.h>
-#endif
-
 #include "irqfwd.h"
-
-static struct workqueue_struct *irqfwd_fwd_wq;
-
-/* Can the platform deliver a device interrupt to a guest directly? */
-static bool irqfwd_platform_can_post(void)
-{
-#ifdef CONFIG_X86
-	return irq_remapping_cap(IRQ_POSTING_CAP);
-#else
-	/*
-	 * arm64 posts MSIs as GICv4 vLPIs; KVM keeps the GIC's version to
-	 * itself.  Assume it can, and let an interrupt that still reaches
-	 * the host say otherwise (IRQFWD_REASON_NOT_POSTED).
-	 */
-	return true;
-#endif
-}
 
 /*
  * The mode the line runs in, and why it differs from the requested one;
  * true if either changed.  Called with line->lock held, whenever anything
- * below changes.
+ * below changes.  The first reason that applies is reported.
  */
 static bool irqfwd_line_compute_mode(struct irqfwd_line *line)
 {
 	struct irqfwd_fwd *fwd = line->fwd;
-	u32 reason, effective_mode;
+	u32 reason;
 
 	lockdep_assert_held(&line->lock);
 
@@ -72,32 +88,19 @@ static bool irqfwd_line_compute_mode(struct irqfwd_line *line)
 		reason = IRQFWD_REASON_REFUSED;
 	else if (!fwd || !fwd->host_irq)
 		reason = IRQFWD_REASON_NO_PRODUCER;
-	else if (line->masked)
-		reason = IRQFWD_REASON_LINE_MASKED;
-	else if (line->storm)
-		reason = IRQFWD_REASON_STORM;
-	else if (fwd->producer_err == -EBUSY)
-		reason = IRQFWD_REASON_SINK_BUSY;
-	else if (fwd->producer_err)
-		reason = IRQFWD_REASON_REFUSED;
-	else if (!fwd->kvm)
-		reason = IRQFWD_REASON_NO_CONSUMER;
-	else if (!irqfwd_platform_can_post())
-		reason = IRQFWD_REASON_NO_POSTING;
-	else if (fwd->not_posted)
-		reason = IRQFWD_REASON_NOT_POSTED;
 	else
-		reason = IRQFWD_REASON_NONE;
+		reason = IRQFWD_REASON_NO_HANDOVER;
 
-	effective_mode = reason == IRQFWD_REASON_NONE ? line->mode :
-			 IRQFWD_MODE_MASKED;
-	if (line->reason == reason && line->effective_mode == effective_mode)
+	/* No reason leaves the line forwarded: see the comment at the top. */
+	if (line->reason == reason &&
+	    line->effective_mode == IRQFWD_MODE_MASKED)
 		return false;
 	line->reason = reason;
-	line->effective_mode = effective_mode;
+	line->effective_mode = IRQFWD_MODE_MASKED;
 	return true;
 }
 
+/* Recompute the effective mode; report it if it changed.  line->lock held. */
 void irqfwd_line_update_mode(struct irqfwd_line *line)
 {
 	if (irqfwd_line_compute_mode(line))
@@ -116,37 +119,29 @@ void irqfwd_line_request_mode(struct irqfwd_line *line, u32 mode)
 		irqfwd_line_changed(line);
 }
 
-/*
- * An interrupt reached the host while the line was forwarded: it was not
- * posted.  Called from the source's wakeup, with line->lock held.
- */
-void irqfwd_line_fired_forwarded(struct irqfwd_line *line)
-{
-	lockdep_assert_held(&line->lock);
-
-	line->fwd->not_posted = true;
-	irqfwd_line_update_mode(line);
-}
-
+/* The IRQFWD_LINE_BYPASS_* bits of the line.  line->lock held. */
 u32 irqfwd_line_bypass_state(const struct irqfwd_line *line)
 {
 	const struct irqfwd_fwd *fwd = line->fwd;
-	u32 bypass = 0;
 
-	if (fwd && fwd->host_irq)
-		bypass |= IRQFWD_LINE_BYPASS_PRODUCER;
-	if (fwd && fwd->kvm)
-		bypass |= IRQFWD_LINE_BYPASS_CONSUMER;
-	return bypass;
+	lockdep_assert_held(&line->lock);
+
+	return fwd && fwd->host_irq ? IRQFWD_LINE_BYPASS_PRODUCER : 0;
 }
 
-static void irqfwd_fwd_changed(struct irqfwd_fwd *fwd)
+/* The host IRQ of the producer on the source, 0 if none.  line->lock held. */
+int irqfwd_line_host_irq(const struct irqfwd_line *line)
 {
-	irqfwd_line_update_mode(fwd->line);
-	queue_work(irqfwd_fwd_wq, &fwd->work);
+	lockdep_assert_held(&line->lock);
+
+	return line->fwd ? line->fwd->host_irq : 0;
 }
 
-/* Our consumer on the source token met VFIO's producer. */
+/*
+ * Our consumer on the source eventfd met a producer (VFIO's).  Record its
+ * IRQ, for the VMM to see.  Never fail: the producer's registration would
+ * fail with us, and VFIO does not retry.
+ */
 static int irqfwd_fwd_add_producer(struct irq_bypass_consumer *cons,
 				   struct irq_bypass_producer *prod)
 {
@@ -154,187 +149,71 @@ static int irqfwd_fwd_add_producer(struct irq_bypass_consumer *cons,
 					      consumer);
 	struct irqfwd_line *line = fwd->line;
 
-	if (prod->irq <= 0)
-		return -EINVAL;
-
 	spin_lock_irq(&line->lock);
-	fwd->host_irq = prod->irq;
-	irqfwd_fwd_changed(fwd);
+	fwd->host_irq = max(prod->irq, 0);
+	irqfwd_line_update_mode(line);
 	spin_unlock_irq(&line->lock);
 	return 0;
 }
 
 /*
- * VFIO's producer goes away: the VMM disabled the vector, and VFIO frees
- * the host IRQ right after this returns, so KVM must let go of it now.
- * We cannot unregister our producer from here: take it away from KVM's
- * consumer as the manager's disconnect would, and change its token so that
- * the manager never pairs it again (its unregistration, from the work,
- * then only unlinks it).  Our producer's pairing is stable here: it only
- * changes under the manager's mutex, which our caller holds.
+ * The producer goes away (VFIO disabled the vector).  Nobody else holds
+ * its IRQ through us, so there is nothing to take back.
  */
 static void irqfwd_fwd_del_producer(struct irq_bypass_consumer *cons,
 				    struct irq_bypass_producer *prod)
 {
 	struct irqfwd_fwd *fwd = container_of(cons, struct irqfwd_fwd,
 					      consumer);
-	struct irq_bypass_producer *ours = &fwd->producer;
-	struct irq_bypass_consumer *kvm = fwd->kvm;
 	struct irqfwd_line *line = fwd->line;
 
-	if (kvm) {
-		if (kvm->stop)
-			kvm->stop(kvm);
-		kvm->del_producer(kvm, ours);
-		if (kvm->start)
-			kvm->start(kvm);
-	}
-
 	spin_lock_irq(&line->lock);
-	/* A token no consumer can have: the producer itself. */
-	ours->token = ours;
-	fwd->orphaned = true;
 	fwd->host_irq = 0;
-	fwd->kvm = NULL;
-	irqfwd_fwd_changed(fwd);
-	spin_unlock_irq(&line->lock);
-}
-
-/* Our producer on the sink token met KVM's consumer. */
-static int irqfwd_fwd_add_consumer(struct irq_bypass_producer *prod,
-				   struct irq_bypass_consumer *cons)
-{
-	struct irqfwd_fwd *fwd = container_of(prod, struct irqfwd_fwd,
-					      producer);
-	struct irqfwd_line *line = fwd->line;
-	int ret = 0;
-
-	spin_lock_irq(&line->lock);
-	/* Never hand out an IRQ that VFIO took back meanwhile. */
-	if (fwd->orphaned || fwd->host_irq != prod->irq) {
-		ret = -EAGAIN;
-		goto out;
-	}
-	fwd->kvm = cons;
-	fwd->not_posted = false;
-	irqfwd_line_update_mode(line);
-out:
-	spin_unlock_irq(&line->lock);
-	return ret;
-}
-
-static void irqfwd_fwd_del_consumer(struct irq_bypass_producer *prod,
-				    struct irq_bypass_consumer *cons)
-{
-	struct irqfwd_fwd *fwd = container_of(prod, struct irqfwd_fwd,
-					      producer);
-	struct irqfwd_line *line = fwd->line;
-
-	spin_lock_irq(&line->lock);
-	fwd->kvm = NULL;
 	irqfwd_line_update_mode(line);
 	spin_unlock_irq(&line->lock);
 }
 
 /*
- * Make the registrations what the line wants: a consumer on the source
- * while forwarding is requested, and a producer on the sink while the
- * consumer holds a host IRQ and the line is not held (masked, or by the
- * storm guard).
+ * Make the registration what the line wants: a consumer on the source
+ * while forwarding is requested on a live edge line.  Process context;
+ * the caller holds ctx->lock or owns the dead line.
  */
 void irqfwd_fwd_reconcile(struct irqfwd_line *line)
 {
 	struct irqfwd_fwd *fwd = line->fwd;
-	bool want_consumer, want_producer, stale;
-	int host_irq, ret;
+	bool want;
+	int ret;
 
 	if (!fwd)
 		return;
 
 	mutex_lock(&fwd->lock);
 	spin_lock_irq(&line->lock);
-	want_consumer = !line->dead && line->mode == IRQFWD_MODE_FORWARDED &&
-			line->trigger == IRQFWD_TRIGGER_EDGE;
+	want = !line->dead && line->mode == IRQFWD_MODE_FORWARDED &&
+	       line->trigger == IRQFWD_TRIGGER_EDGE;
 	spin_unlock_irq(&line->lock);
 
-	if (want_consumer && !fwd->consumer_registered) {
-		fwd->consumer.token = line->source.eventfd;
-		ret = irq_bypass_register_consumer(&fwd->consumer);
+	if (want && !fwd->registered) {
+		ret = irqfwd_bypass_register_consumer(&fwd->consumer,
+						      line->source.eventfd);
+		fwd->registered = !ret;
 		spin_lock_irq(&line->lock);
 		fwd->consumer_err = ret;
-		fwd->consumer_registered = !ret;
+		irqfwd_line_update_mode(line);
 		spin_unlock_irq(&line->lock);
-	}
-
-	spin_lock_irq(&line->lock);
-	host_irq = fwd->host_irq;
-	want_producer = want_consumer && fwd->consumer_registered &&
-			host_irq && !irqfwd_line_held(line);
-	stale = fwd->orphaned || fwd->producer.irq != host_irq;
-	spin_unlock_irq(&line->lock);
-
-	if (fwd->producer_registered && (!want_producer || stale)) {
-		irq_bypass_unregister_producer(&fwd->producer);
-		spin_lock_irq(&line->lock);
-		fwd->producer_registered = false;
-		fwd->orphaned = false;
-		fwd->kvm = NULL;
-		spin_unlock_irq(&line->lock);
-	}
-	if (want_producer && !fwd->producer_registered) {
-		/*
-		 * If VFIO's producer goes before we register, its callback
-		 * orphans this one again, and the work unregisters it.
-		 */
-		spin_lock_irq(&line->lock);
-		fwd->producer.token = line->sink.eventfd;
-		fwd->producer.irq = host_irq;
-		fwd->orphaned = false;
-		spin_unlock_irq(&line->lock);
-		ret = irq_bypass_register_producer(&fwd->producer);
-		spin_lock_irq(&line->lock);
-		/* -EAGAIN: the IRQ changed meanwhile; the work comes again. */
-		fwd->producer_err = ret == -EAGAIN ? 0 : ret;
-		fwd->producer_registered = !ret;
-		spin_unlock_irq(&line->lock);
-	}
-
-	if (!want_consumer && fwd->consumer_registered) {
+	} else if (!want && fwd->registered) {
+		/* del_producer() has cleared host_irq if a producer was met. */
 		irq_bypass_unregister_consumer(&fwd->consumer);
-		spin_lock_irq(&line->lock);
-		fwd->consumer_registered = false;
-		fwd->host_irq = 0;
-		spin_unlock_irq(&line->lock);
+		fwd->registered = false;
 	}
 
-	/* update_mode() reads the errors under line->lock: reset them there. */
-	spin_lock_irq(&line->lock);
-	if (!want_producer)
-		fwd->producer_err = 0;
-	if (!want_consumer)
+	if (!want) {
+		spin_lock_irq(&line->lock);
 		fwd->consumer_err = 0;
-	irqfwd_line_update_mode(line);
-	spin_unlock_irq(&line->lock);
+		irqfwd_line_update_mode(line);
+		spin_unlock_irq(&line->lock);
+	}
 	mutex_unlock(&fwd->lock);
-}
-
-/*
- * Reconcile the registrations soon: what the line wants changed in a
- * context that cannot (un)register.  Called with line->lock held.
- */
-void irqfwd_fwd_kick(struct irqfwd_line *line)
-{
-	lockdep_assert_held(&line->lock);
-
-	if (line->fwd && !line->dead)
-		queue_work(irqfwd_fwd_wq, &line->fwd->work);
-}
-
-static void irqfwd_fwd_work(struct work_struct *work)
-{
-	struct irqfwd_fwd *fwd = container_of(work, struct irqfwd_fwd, work);
-
-	irqfwd_fwd_reconcile(fwd->line);
 }
 
 /* Give the line what forwarded mode needs, once; ctx->lock held. */
@@ -351,11 +230,8 @@ int irqfwd_fwd_alloc(struct irqfwd_line *line)
 
 	fwd->line = line;
 	mutex_init(&fwd->lock);
-	INIT_WORK(&fwd->work, irqfwd_fwd_work);
 	fwd->consumer.add_producer = irqfwd_fwd_add_producer;
 	fwd->consumer.del_producer = irqfwd_fwd_del_producer;
-	fwd->producer.add_consumer = irqfwd_fwd_add_consumer;
-	fwd->producer.del_consumer = irqfwd_fwd_del_consumer;
 
 	spin_lock_irq(&line->lock);
 	line->fwd = fwd;
@@ -364,8 +240,8 @@ int irqfwd_fwd_alloc(struct irqfwd_line *line)
 }
 
 /*
- * The line is dead: unregister everything and wait for the work.  After
- * this, no callback can run for the line.
+ * The line is dead: unregister.  After this, no callback runs for the
+ * line.
  */
 void irqfwd_fwd_shutdown(struct irqfwd_line *line)
 {
@@ -374,8 +250,7 @@ void irqfwd_fwd_shutdown(struct irqfwd_line *line)
 	if (!fwd)
 		return;
 	irqfwd_fwd_reconcile(line);
-	cancel_work_sync(&fwd->work);
-	WARN_ON(fwd->consumer_registered || fwd->producer_registered);
+	WARN_ON(fwd->registered);
 }
 
 void irqfwd_fwd_free(struct irqfwd_line *line)
@@ -386,15 +261,4 @@ void irqfwd_fwd_free(struct irqfwd_line *line)
 		return;
 	mutex_destroy(&fwd->lock);
 	kfree(fwd);
-}
-
-int irqfwd_fwd_init(void)
-{
-	irqfwd_fwd_wq = alloc_workqueue("irqfwd_fwd", WQ_UNBOUND, 0);
-	return irqfwd_fwd_wq ? 0 : -ENOMEM;
-}
-
-void irqfwd_fwd_exit(void)
-{
-	destroy_workqueue(irqfwd_fwd_wq);
 }

@@ -66,37 +66,21 @@ struct irqfwd_hook {
 /**
  * struct irqfwd_fwd - what a line needs for forwarded mode (bypass.c)
  * @line: the line
- * @lock: serialises irqfwd_fwd_reconcile(), which (un)registers
+ * @lock: serialises irqfwd_fwd_reconcile(), which (un)registers @consumer
  * @consumer: on the source eventfd: meets VFIO's producer
- * @producer: on the sink eventfd: meets KVM's consumer
- * @work: runs irqfwd_fwd_reconcile() after an irq_bypass callback
- * @consumer_registered: @consumer is registered; under @lock and
- *	line->lock
- * @producer_registered: @producer is registered; under @lock and
- *	line->lock
- * @consumer_err: error of the last @consumer registration
- * @producer_err: error of the last @producer registration
- * @host_irq: the host IRQ of VFIO's producer, 0 if none; under line->lock
- * @kvm: KVM's consumer paired with @producer, or NULL; under line->lock
- * @orphaned: @producer was taken from KVM because VFIO's producer went;
- *	it must be unregistered before it is used again; under line->lock
- * @not_posted: an interrupt reached the host while paired; under
+ * @registered: @consumer is registered; under @lock
+ * @consumer_err: error of the last registration of @consumer; under @lock
+ *	and line->lock
+ * @host_irq: the IRQ of the producer @consumer met, 0 if none; under
  *	line->lock
  */
 struct irqfwd_fwd {
 	struct irqfwd_line *line;
 	struct mutex lock;		/* see above */
 	struct irq_bypass_consumer consumer;
-	struct irq_bypass_producer producer;
-	struct work_struct work;
-	bool consumer_registered;
-	bool producer_registered;
+	bool registered;
 	int consumer_err;
-	int producer_err;
 	int host_irq;
-	struct irq_bypass_consumer *kvm;
-	bool orphaned;
-	bool not_posted;
 };
 
 /**
@@ -252,14 +236,11 @@ void irqfwd_nl_exit(void);
 /* bypass.c */
 void irqfwd_line_update_mode(struct irqfwd_line *line);
 void irqfwd_line_request_mode(struct irqfwd_line *line, u32 mode);
-void irqfwd_line_fired_forwarded(struct irqfwd_line *line);
 u32 irqfwd_line_bypass_state(const struct irqfwd_line *line);
+int irqfwd_line_host_irq(const struct irqfwd_line *line);
 void irqfwd_fwd_reconcile(struct irqfwd_line *line);
-void irqfwd_fwd_kick(struct irqfwd_line *line);
 int irqfwd_fwd_alloc(struct irqfwd_line *line);
 void irqfwd_fwd_shutdown(struct irqfwd_line *line);
 void irqfwd_fwd_free(struct irqfwd_line *line);
-int irqfwd_fwd_init(void);
-void irqfwd_fwd_exit(void);
 
 #endif /* _IRQFWD_H */

@@ -138,9 +138,7 @@ static void irqfwd_line_storm_check(struct irqfwd_line *line, u64 count)
 	line->storm = true;
 	line->stats.storms++;
 	mod_timer(&guard->timer, now + msecs_to_jiffies(guard->backoff_ms));
-	irqfwd_line_update_mode(line);
 	irqfwd_line_changed(line);
-	irqfwd_fwd_kick(line);
 }
 
 /* End the storm guard's hold; a latched interrupt goes out. */
@@ -154,14 +152,12 @@ static void irqfwd_line_storm_stop(struct irqfwd_line *line)
 	irqfwd_storm_window(line->guard, jiffies);
 	if (line->pending && !line->masked && !line->in_service)
 		irqfwd_line_deliver(line);
-	irqfwd_line_update_mode(line);
 	irqfwd_line_changed(line);
-	irqfwd_fwd_kick(line);
 }
 
 static void irqfwd_line_storm_timer(struct timer_list *t)
 {
-	struct irqfwd_storm *guard = from_timer(guard, t, timer);
+	struct irqfwd_storm *guard = timer_container_of(guard, t, timer);
 	struct irqfwd_line *line = guard->line;
 	unsigned long flags;
 
@@ -208,8 +204,6 @@ static void irqfwd_line_fire(struct irqfwd_line *line, u64 count)
 	line->stats.fired += count;
 	if (line->guard && line->guard->rate && !line->storm)
 		irqfwd_line_storm_check(line, count);
-	if (line->effective_mode == IRQFWD_MODE_FORWARDED)
-		irqfwd_line_fired_forwarded(line);
 	if (line->pending || irqfwd_line_queued(line)) {
 		/* Merged into the interrupt that waits already. */
 		line->stats.coalesced += count;
@@ -286,11 +280,11 @@ static void irqfwd_line_run(struct irqfwd_line *line)
 
 	if (todo & IRQFWD_TODO_DELIVER) {
 		trace_irqfwd_line_deliver(line);
-		eventfd_signal(line->sink.eventfd);
+		irqfwd_eventfd_signal(line->sink.eventfd);
 	}
 	if (todo & IRQFWD_TODO_UNMASK) {
 		trace_irqfwd_line_unmask(line);
-		eventfd_signal(line->unmask.eventfd);
+		irqfwd_eventfd_signal(line->unmask.eventfd);
 	}
 }
 
@@ -882,7 +876,7 @@ void irqfwd_line_snapshot(struct irqfwd_line *line,
 	info->mode = line->mode;
 	info->effective_mode = line->effective_mode;
 	info->reason = line->reason;
-	info->host_irq = line->fwd ? line->fwd->host_irq : 0;
+	info->host_irq = irqfwd_line_host_irq(line);
 	info->bypass = irqfwd_line_bypass_state(line);
 	info->state = irqfwd_line_state(line);
 	info->stats = line->stats;
@@ -950,21 +944,10 @@ int irqfwd_line_mask(struct irqfwd_ctx *ctx, u32 id, u32 flags, u32 *state)
 		}
 		sync = true;
 	}
-	/*
-	 * The effective mode follows the mask at once, not only after the
-	 * reconciliation below: an interrupt that reaches the host meanwhile
-	 * must not count as "not posted".
-	 */
-	irqfwd_line_update_mode(line);
 	*state = irqfwd_line_state(line);
 	spin_unlock_irq(&line->lock);
 
-	/*
-	 * A masked line leaves the bypass, so that the latch sees every
-	 * interrupt; a delivery already under way completes before mask
-	 * returns.
-	 */
-	irqfwd_fwd_reconcile(line);
+	/* A delivery already under way completes before mask returns. */
 	if (sync) {
 		irq_work_sync(&line->work);
 		tasklet_unlock_wait(&line->bh);
@@ -1075,14 +1058,9 @@ int irqfwd_lines_init(void)
 		goto err_caches;
 	}
 
-	ret = irqfwd_fwd_init();
-	if (ret)
-		goto err_caches;
-
 	/* Hang-ups may come in bursts (a VMM exiting closes everything). */
 	irqfwd_wq = alloc_workqueue("irqfwd", WQ_UNBOUND, 0);
 	if (!irqfwd_wq) {
-		irqfwd_fwd_exit();
 		ret = -ENOMEM;
 		goto err_caches;
 	}
@@ -1097,7 +1075,6 @@ err_caches:
 void irqfwd_lines_exit(void)
 {
 	destroy_workqueue(irqfwd_wq);
-	irqfwd_fwd_exit();
 	rcu_barrier();
 	kmem_cache_destroy(irqfwd_level_cache);
 	kmem_cache_destroy(irqfwd_edge_cache);

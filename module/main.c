@@ -161,8 +161,13 @@ static int irqfwd_copy_out(void __user *uarg, const void *karg, size_t ksize,
 	return 0;
 }
 
+/*
+ * No IRQFWD_CAP_FORWARDED: forwarded mode is accepted but never effective,
+ * because no kernel lets irqfwd take a host IRQ back from KVM in time
+ * (bypass.c).
+ */
 #define IRQFWD_CAPS (IRQFWD_CAP_LEVEL | IRQFWD_CAP_EOI | IRQFWD_CAP_RESAMPLE | \
-		     IRQFWD_CAP_MASK | IRQFWD_CAP_FORWARDED | IRQFWD_CAP_STORM)
+		     IRQFWD_CAP_MASK | IRQFWD_CAP_STORM)
 
 static long irqfwd_ioctl_get_info(struct irqfwd_ctx *ctx, void __user *uarg)
 {

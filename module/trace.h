@@ -94,7 +94,9 @@ TRACE_EVENT(irqfwd_line_mode,
 				       { IRQFWD_REASON_LEVEL, "level" },
 				       { IRQFWD_REASON_SOURCE_BUSY, "source-busy" },
 				       { IRQFWD_REASON_SINK_BUSY, "sink-busy" },
-				       { IRQFWD_REASON_REFUSED, "refused" }))
+				       { IRQFWD_REASON_REFUSED, "refused" },
+				       { IRQFWD_REASON_STORM, "storm" },
+				       { IRQFWD_REASON_NO_HANDOVER, "no-handover" }))
 );
 
 #endif /* _IRQFWD_TRACE_H */

@@ -838,7 +838,7 @@ static const char *reason_name(__u32 r)
 	static const char *const names[] = {
 		"none", "no producer", "no consumer", "no posting",
 		"not posted", "line masked", "level", "source busy",
-		"sink busy", "refused", "storm",
+		"sink busy", "refused", "storm", "no handover",
 	};
 
 	return r < sizeof(names) / sizeof(names[0]) ? names[r] : "?";

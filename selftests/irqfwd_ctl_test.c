@@ -224,6 +224,7 @@ static const char *const mode_names[] = { "masked", "forwarded" };
 static const char *const reason_names[] = {
 	"none", "no-producer", "no-consumer", "no-posting", "not-posted",
 	"line-masked", "level", "source-busy", "sink-busy", "refused", "storm",
+	"no-handover",
 };
 static const char *const cause_names[] = {
 	"ioctl", "eventfd-closed", "file-closed",
@@ -1088,7 +1089,7 @@ TEST_F(ctl, lib_errnos)
 	EXPECT_EQ(3, info.nr_lines);
 	EXPECT_LT(0, info.max_lines);
 	EXPECT_EQ(IRQFWD_CAP_LEVEL | IRQFWD_CAP_EOI | IRQFWD_CAP_RESAMPLE |
-		  IRQFWD_CAP_MASK | IRQFWD_CAP_FORWARDED | IRQFWD_CAP_STORM,
+		  IRQFWD_CAP_MASK | IRQFWD_CAP_STORM,
 		  info.caps);
 	EXPECT_EQ(self->ctx_id, info.ctx_id);
 
@@ -1608,13 +1609,13 @@ TEST(lib_names)
 		ASSERT_EQ(0, irqfwd_mode_parse(mode_names[i], &v));
 		EXPECT_EQ(i, v);
 	}
-	for (i = 0; i < 11; i++)
+	for (i = 0; i < ARRAY_SIZE(reason_names); i++)
 		EXPECT_STREQ(reason_names[i], irqfwd_reason_name(i));
 	for (i = 0; i < 3; i++)
 		EXPECT_STREQ(cause_names[i], irqfwd_cause_name(i));
 	EXPECT_EQ(NULL, irqfwd_trigger_name(2));
 	EXPECT_EQ(NULL, irqfwd_mode_name(2));
-	EXPECT_EQ(NULL, irqfwd_reason_name(11));
+	EXPECT_EQ(NULL, irqfwd_reason_name(ARRAY_SIZE(reason_names)));
 	EXPECT_EQ(NULL, irqfwd_cause_name(3));
 	EXPECT_STREQ("add", irqfwd_event_name(IRQFWD_NL_EVENT_ADD));
 	EXPECT_STREQ("change", irqfwd_event_name(IRQFWD_NL_EVENT_CHANGE));

@@ -18,6 +18,7 @@
 #define ROUNDS		200
 #define LEGACY_GSI	5
 #define MSI_GSI		24
+#define MSI_VECTOR	0x31
 
 FIXTURE(kvm) {
 	struct edu edu;
@@ -76,6 +77,36 @@ static int pic_irr(int vm, uint8_t *irr)
 	return 0;
 }
 
+/*
+ * 1 if the master PIC latched LEGACY_GSI (and clear the latch, so that the
+ * next interrupt latches it again), 0 if not, -errno.
+ */
+static int pic_irr_take(int vm)
+{
+	struct kvm_irqchip chip = { .chip_id = KVM_IRQCHIP_PIC_MASTER };
+
+	if (ioctl(vm, KVM_GET_IRQCHIP, &chip))
+		return -errno;
+	if (!(chip.chip.pic.irr & (1 << LEGACY_GSI)))
+		return 0;
+	chip.chip.pic.irr &= ~(1 << LEGACY_GSI);
+	return ioctl(vm, KVM_SET_IRQCHIP, &chip) ? -errno : 1;
+}
+
+/* Wait up to WAIT_MS for the PIC to latch LEGACY_GSI, and take it. */
+static int pic_irr_take_wait(int vm)
+{
+	uint64_t end = now_ns() + WAIT_MS * 1000000ull;
+	int ret;
+
+	for (;;) {
+		ret = pic_irr_take(vm);
+		if (ret || now_ns() > end)
+			return ret;
+		usleep(200);
+	}
+}
+
 /* Wait up to WAIT_MS for the PIC to latch LEGACY_GSI. */
 static int pic_irr_wait(int vm, uint8_t *irr)
 {
@@ -90,54 +121,81 @@ static int pic_irr_wait(int vm, uint8_t *irr)
 	}
 }
 
-/* MSI -> irqfwd -> KVM irqfd on a legacy GSI: the PIC latches it. */
+/*
+ * MSI -> irqfwd -> KVM irqfd on a legacy GSI: the PIC latches each one.
+ * Counted on KVM's side: after each raise the PIC must have latched the
+ * GSI (the latch is then cleared), and nothing may be latched before a
+ * raise.  An interrupt irqfwd counts but never signals fails here.
+ */
 TEST_F(kvm, msi_into_irqfd)
 {
 	struct irqfwd_line_create c;
 	struct irqfwd_line_info info;
-	uint8_t irr = 0;
-	int id;
+	int id, i, latched = 0;
 
 	ASSERT_EQ(0, kvm_irqfd(self->vm, self->f.sink, LEGACY_GSI, -1));
-	ASSERT_EQ(0, pic_irr(self->vm, &irr));
-	ASSERT_EQ(0, irr & (1 << LEGACY_GSI));
+	ASSERT_EQ(0, pic_irr_take(self->vm));
 
 	ASSERT_EQ(0, edu_set_msi(&self->edu, self->f.source));
 	line_create_init(&c, self->f.source, self->f.sink, IRQFWD_TRIGGER_EDGE);
 	id = line_create(self->f.dev, &c);
 	ASSERT_LT(0, id);
 
-	ASSERT_EQ(0, edu_raise_delivered(&self->edu, self->f.dev, id, ROUNDS,
-					 &info));
+	for (i = 1; i <= ROUNDS; i++) {
+		ASSERT_EQ(0, pic_irr_take(self->vm)) TH_LOG("round %d", i);
+		edu_raise(&self->edu);
+		ASSERT_EQ(1, pic_irr_take_wait(self->vm))
+			TH_LOG("round %d: KVM received nothing", i);
+		latched++;
+		ASSERT_EQ(0, line_wait_stat(self->f.dev, id, delivered, i,
+					    WAIT_MS, &info));
+		edu_ack(&self->edu);
+	}
+	EXPECT_EQ(ROUNDS, latched);
 	EXPECT_EQ(ROUNDS, info.stats.fired);
+	EXPECT_EQ(ROUNDS, info.stats.delivered);
 	EXPECT_EQ(0, info.stats.coalesced);
-	/* KVM consumed every signal of the sink... */
+	/* KVM consumed every signal of the sink. */
 	EXPECT_EQ(0, efd_take(self->f.sink));
-	/* ...and injected: the PIC has the request latched. */
-	ASSERT_EQ(0, pic_irr(self->vm, &irr));
-	EXPECT_NE(0, irr & (1 << LEGACY_GSI));
 	ASSERT_EQ(0, edu_set_msi(&self->edu, -1));
 }
 
-/* MSI -> irqfwd -> KVM irqfd on an MSI route. */
+/*
+ * MSI -> irqfwd -> KVM irqfd on an MSI route: vCPU 0's local APIC latches
+ * the vector, counted as above.
+ */
 TEST_F(kvm, msi_into_msi_route)
 {
 	struct irqfwd_line_create c;
 	struct irqfwd_line_info info;
-	int id;
+	int id, i, vcpu, latched = 0;
 
-	ASSERT_EQ(0, kvm_msi_route(self->vm, MSI_GSI, 0x31));
+	ASSERT_EQ(0, kvm_msi_route(self->vm, MSI_GSI, MSI_VECTOR));
+	vcpu = kvm_lapic_probe(self->vm);
+	ASSERT_LE(0, vcpu) TH_LOG("vCPU: %s", strerror(-vcpu));
 	ASSERT_EQ(0, kvm_irqfd(self->vm, self->f.sink, MSI_GSI, -1));
 	ASSERT_EQ(0, edu_set_msi(&self->edu, self->f.source));
 	line_create_init(&c, self->f.source, self->f.sink, IRQFWD_TRIGGER_EDGE);
 	id = line_create(self->f.dev, &c);
 	ASSERT_LT(0, id);
 
-	ASSERT_EQ(0, edu_raise_delivered(&self->edu, self->f.dev, id, ROUNDS,
-					 &info));
+	for (i = 1; i <= ROUNDS; i++) {
+		ASSERT_EQ(0, kvm_lapic_irr_take(vcpu, MSI_VECTOR))
+			TH_LOG("round %d", i);
+		edu_raise(&self->edu);
+		ASSERT_EQ(1, kvm_lapic_irr_wait(vcpu, MSI_VECTOR, WAIT_MS))
+			TH_LOG("round %d: KVM received nothing", i);
+		latched++;
+		ASSERT_EQ(0, line_wait_stat(self->f.dev, id, delivered, i,
+					    WAIT_MS, &info));
+		edu_ack(&self->edu);
+	}
+	EXPECT_EQ(ROUNDS, latched);
 	EXPECT_EQ(ROUNDS, info.stats.fired);
+	EXPECT_EQ(ROUNDS, info.stats.delivered);
 	EXPECT_EQ(0, efd_take(self->f.sink));
 	ASSERT_EQ(0, edu_set_msi(&self->edu, -1));
+	close(vcpu);
 }
 
 /*

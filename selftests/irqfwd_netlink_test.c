@@ -706,4 +706,45 @@ TEST_F(nl, tracepoints)
 	close(src2);
 }
 
+/*
+ * The mode tracepoint names every reason, as the spec does: its print
+ * format maps each value to its name.
+ */
+TEST_F(nl, mode_tracepoint_names_every_reason)
+{
+	static const char *const names[] = {
+		[IRQFWD_REASON_NONE] = "none",
+		[IRQFWD_REASON_NO_PRODUCER] = "no-producer",
+		[IRQFWD_REASON_NO_CONSUMER] = "no-consumer",
+		[IRQFWD_REASON_NO_POSTING] = "no-posting",
+		[IRQFWD_REASON_NOT_POSTED] = "not-posted",
+		[IRQFWD_REASON_LINE_MASKED] = "line-masked",
+		[IRQFWD_REASON_LEVEL] = "level",
+		[IRQFWD_REASON_SOURCE_BUSY] = "source-busy",
+		[IRQFWD_REASON_SINK_BUSY] = "sink-busy",
+		[IRQFWD_REASON_REFUSED] = "refused",
+		[IRQFWD_REASON_STORM] = "storm",
+		[IRQFWD_REASON_NO_HANDOVER] = "no-handover",
+	};
+	char fmt[8192], want[64], *reasons;
+	unsigned int i;
+	ssize_t n;
+	int fd;
+
+	if (access(TRACEFS "/events", F_OK))
+		ASSERT_EQ(0, mount("tracefs", TRACEFS, "tracefs", 0, NULL));
+	fd = open(TRACEFS "/events/irqfwd/irqfwd_line_mode/format", O_RDONLY);
+	ASSERT_LE(0, fd);
+	n = read(fd, fmt, sizeof(fmt) - 1);
+	close(fd);
+	ASSERT_LT(0, n);
+	fmt[n] = 0;
+	reasons = strstr(fmt, "REC->reason");
+	ASSERT_NE(NULL, reasons) TH_LOG("%s", fmt);
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		snprintf(want, sizeof(want), "\"%s\" }", names[i]);
+		EXPECT_NE(NULL, strstr(reasons, want)) TH_LOG("no %s", want);
+	}
+}
+
 TEST_HARNESS_MAIN

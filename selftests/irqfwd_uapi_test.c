@@ -45,7 +45,7 @@ TEST_F(dev, get_info)
 	EXPECT_EQ(IRQFWD_API_VERSION, ext.info.api_version);
 	EXPECT_LT(0, ext.info.max_lines);
 	EXPECT_EQ(IRQFWD_CAP_LEVEL | IRQFWD_CAP_EOI | IRQFWD_CAP_RESAMPLE |
-		  IRQFWD_CAP_MASK | IRQFWD_CAP_FORWARDED | IRQFWD_CAP_STORM,
+		  IRQFWD_CAP_MASK | IRQFWD_CAP_STORM,
 		  ext.info.caps);
 	EXPECT_EQ(0, ext.info.nr_lines);
 	EXPECT_LT(0, ext.info.ctx_id);

@@ -29,6 +29,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/kvm.h>
@@ -204,6 +205,80 @@ static inline int kvm_msi_route(int vm, unsigned int gsi, unsigned int vector)
 	};
 
 	return ioctl(vm, KVM_SET_GSI_ROUTING, &routing) ? -errno : 0;
+}
+
+/*
+ * What KVM received, counted without a guest: vCPU 0 of a VM with the
+ * in-kernel irqchip, created but never run, its local APIC software-enabled
+ * (SVR bit 8), latches each fixed MSI to APIC 0 in its IRR.  The test
+ * takes the vector's IRR bit (reads and clears it) after each interrupt,
+ * so an interrupt that irqfwd counts but never signals, or signals twice,
+ * shows up as a missing or an extra latch.
+ */
+#define KVM_LAPIC_SVR		0xf0
+#define KVM_LAPIC_IRR		0x200
+
+/* Create vCPU 0 and enable its local APIC; returns the vCPU fd or -errno. */
+static inline int kvm_lapic_probe(int vm)
+{
+	struct kvm_lapic_state lapic;
+	uint32_t svr;
+	int vcpu;
+
+	vcpu = ioctl(vm, KVM_CREATE_VCPU, 0);
+	if (vcpu < 0)
+		return -errno;
+	if (ioctl(vcpu, KVM_GET_LAPIC, &lapic))
+		goto err;
+	memcpy(&svr, lapic.regs + KVM_LAPIC_SVR, sizeof(svr));
+	svr |= 0x100;
+	memcpy(lapic.regs + KVM_LAPIC_SVR, &svr, sizeof(svr));
+	if (ioctl(vcpu, KVM_SET_LAPIC, &lapic))
+		goto err;
+	return vcpu;
+err:
+	svr = errno;
+	close(vcpu);
+	return -(int)svr;
+}
+
+/* 1 if @vector was latched in the IRR (and clear it), 0 if not, -errno. */
+static inline int kvm_lapic_irr_take(int vcpu, unsigned int vector)
+{
+	struct kvm_lapic_state lapic;
+	unsigned int off = KVM_LAPIC_IRR + (vector / 32) * 0x10;
+	uint32_t irr, bit = 1u << (vector % 32);
+
+	if (ioctl(vcpu, KVM_GET_LAPIC, &lapic))
+		return -errno;
+	memcpy(&irr, lapic.regs + off, sizeof(irr));
+	if (!(irr & bit))
+		return 0;
+	irr &= ~bit;
+	memcpy(lapic.regs + off, &irr, sizeof(irr));
+	return ioctl(vcpu, KVM_SET_LAPIC, &lapic) ? -errno : 1;
+}
+
+/* Wait up to @timeout_ms for @vector to latch, and take it: 1, 0 or -errno. */
+static inline int kvm_lapic_irr_wait(int vcpu, unsigned int vector,
+				     int timeout_ms)
+{
+	struct timespec ts;
+	uint64_t now, end;
+	int ret;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	end = ts.tv_sec * 1000000000ull + ts.tv_nsec + timeout_ms * 1000000ull;
+	for (;;) {
+		ret = kvm_lapic_irr_take(vcpu, vector);
+		if (ret)
+			return ret;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		now = ts.tv_sec * 1000000000ull + ts.tv_nsec;
+		if (now > end)
+			return 0;
+		usleep(200);
+	}
 }
 
 static void kvm_guest_sigusr1(int sig)

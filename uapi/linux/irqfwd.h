@@ -82,18 +82,21 @@ enum irqfwd_trigger {
  * enum irqfwd_mode - how a line is delivered
  * @IRQFWD_MODE_MASKED: masked-eventfd mode: irqfwd relays the source to the
  *	sink in the kernel, and runs the mask/unmask protocol of level lines.
- * @IRQFWD_MODE_FORWARDED: HW-bit forwarding: irqfwd hands the host IRQ
- *	behind the source (learnt from VFIO's irq_bypass producer on the
- *	source eventfd) to the irq_bypass consumer on the sink eventfd (KVM's
- *	irqfd), so that the platform delivers it to the guest directly where
- *	it can (x86 posted interrupts, arm64 GICv4 vLPIs).
+ * @IRQFWD_MODE_FORWARDED: HW-bit forwarding: hand the host IRQ behind the
+ *	source (learnt from VFIO's irq_bypass producer on the source eventfd)
+ *	to the irq_bypass consumer on the sink eventfd (KVM's irqfd), so that
+ *	the platform delivers it to the guest directly (x86 posted
+ *	interrupts, arm64 GICv4 vLPIs).  No kernel lets a module do that
+ *	safely yet (see IRQFWD_REASON_NO_HANDOVER): a forwarded line runs in
+ *	masked mode, with the reason, and IRQFWD_GET_INFO does not report
+ *	IRQFWD_CAP_FORWARDED.  The request is kept, so that a VMM can ask
+ *	for forwarding everywhere and read why it did not happen.
  *
  * A line reports the mode it was asked for and the mode it runs in; they
  * differ, with an enum irqfwd_reason, whenever forwarding cannot be
  * guaranteed to be correct.  In every mode irqfwd keeps listening on the
- * source eventfd: an interrupt the platform does not deliver directly
- * reaches the host and is relayed as in masked mode, so switching modes,
- * at any time, neither loses nor duplicates an interrupt.
+ * source eventfd and relays what it receives, so switching modes, at any
+ * time, neither loses nor duplicates an interrupt.
  */
 enum irqfwd_mode {
 	IRQFWD_MODE_MASKED	= 0,
@@ -106,30 +109,32 @@ enum irqfwd_mode {
  * @IRQFWD_REASON_NONE: it does not differ.
  * @IRQFWD_REASON_NO_PRODUCER: no irq_bypass producer on the source eventfd:
  *	it is not the trigger of an enabled VFIO MSI/MSI-X vector (VFIO INTx
- *	has no producer).  Forwarding starts when the producer appears.
- * @IRQFWD_REASON_NO_CONSUMER: no irq_bypass consumer on the sink eventfd:
- *	it is not a KVM irqfd, or KVM offers no bypass on this host (recent
- *	x86 kernels, 6.12 among them, register none without APICv and IRQ
- *	posting).
- * @IRQFWD_REASON_NO_POSTING: KVM took the host IRQ, but the platform cannot
- *	deliver it to the guest directly (no IRQ posting in the IOMMU).
- * @IRQFWD_REASON_NOT_POSTED: KVM took the host IRQ, but an interrupt still
- *	reached the host (APICv/AVIC off, or a route that cannot be posted).
- * @IRQFWD_REASON_LINE_MASKED: the line is masked (IRQFWD_LINE_MASK): a
- *	masked line uses the eventfd path, where the pending latch sees every
- *	interrupt.  Forwarding resumes on unmask.
+ *	has no producer).
+ * @IRQFWD_REASON_NO_CONSUMER: not reported since irqfwd 0.2 (see
+ *	@IRQFWD_REASON_NO_HANDOVER).
+ * @IRQFWD_REASON_NO_POSTING: not reported since irqfwd 0.2.
+ * @IRQFWD_REASON_NOT_POSTED: not reported since irqfwd 0.2.
+ * @IRQFWD_REASON_LINE_MASKED: not reported since irqfwd 0.2.
  * @IRQFWD_REASON_LEVEL: a level line: irq_bypass forwards MSIs only, and no
  *	supported irqchip can hand the completion of a level interrupt to the
  *	guest, so level lines keep the automask protocol.
  * @IRQFWD_REASON_SOURCE_BUSY: another irq_bypass consumer is registered on
  *	the source eventfd (is it also a KVM irqfd?).
- * @IRQFWD_REASON_SINK_BUSY: another irq_bypass producer is registered on the
- *	sink eventfd (another forwarded line shares the sink).
- * @IRQFWD_REASON_REFUSED: the irq_bypass consumer on the sink refused the
- *	host IRQ.
- * @IRQFWD_REASON_STORM: the storm guard holds the line (see
- *	IRQFWD_LINE_SET_STORM): it uses the eventfd path, where the guard
- *	sees every interrupt, until the back-off ends.
+ * @IRQFWD_REASON_SINK_BUSY: not reported since irqfwd 0.2.
+ * @IRQFWD_REASON_REFUSED: the irq_bypass manager refused irqfwd's consumer
+ *	on the source eventfd for another reason than @IRQFWD_REASON_SOURCE_BUSY
+ *	(no memory).
+ * @IRQFWD_REASON_STORM: not reported since irqfwd 0.2 (the storm guard
+ *	shows in the line's state, IRQFWD_LINE_STATE_STORM).
+ * @IRQFWD_REASON_NO_HANDOVER: VFIO's producer is there, but irqfwd does not
+ *	hand its IRQ to KVM: when the VMM disables the vector, VFIO frees the
+ *	IRQ as soon as its producer is unregistered, and no irq_bypass manager
+ *	(Linux 6.1 to 7.3) lets irqfwd make KVM release the IRQ before that.
+ *
+ * When several reasons apply, the first of this order is reported:
+ * @IRQFWD_REASON_LEVEL, @IRQFWD_REASON_SOURCE_BUSY, @IRQFWD_REASON_REFUSED,
+ * @IRQFWD_REASON_NO_PRODUCER, @IRQFWD_REASON_NO_HANDOVER.  Values are
+ * never reused.
  */
 enum irqfwd_reason {
 	IRQFWD_REASON_NONE		= 0,
@@ -143,6 +148,7 @@ enum irqfwd_reason {
 	IRQFWD_REASON_SINK_BUSY		= 8,
 	IRQFWD_REASON_REFUSED		= 9,
 	IRQFWD_REASON_STORM		= 10,
+	IRQFWD_REASON_NO_HANDOVER	= 11,
 };
 
 /* Capabilities reported by IRQFWD_GET_INFO. */
@@ -150,7 +156,7 @@ enum irqfwd_reason {
 #define IRQFWD_CAP_EOI		_BITULL(1)	/* IRQFWD_LINE_EOI */
 #define IRQFWD_CAP_RESAMPLE	_BITULL(2)	/* resample eventfds */
 #define IRQFWD_CAP_MASK		_BITULL(3)	/* IRQFWD_LINE_MASK */
-#define IRQFWD_CAP_FORWARDED	_BITULL(4)	/* IRQFWD_MODE_FORWARDED */
+#define IRQFWD_CAP_FORWARDED	_BITULL(4)	/* forwarded mode effective */
 #define IRQFWD_CAP_STORM	_BITULL(5)	/* IRQFWD_LINE_SET_STORM */
 
 /**
@@ -284,7 +290,7 @@ struct irqfwd_line_stats {
 
 /* struct irqfwd_line_info bypass bits: irq_bypass pairings of the line */
 #define IRQFWD_LINE_BYPASS_PRODUCER	_BITUL(0) /* VFIO's producer, source */
-#define IRQFWD_LINE_BYPASS_CONSUMER	_BITUL(1) /* KVM's consumer, sink */
+#define IRQFWD_LINE_BYPASS_CONSUMER	_BITUL(1) /* paired on the sink; never since 0.2 */
 
 /**
  * struct irqfwd_line_info - IRQFWD_LINE_QUERY argument
