@@ -105,20 +105,23 @@ first_error() {
 # runs in the trixie root too), unpacked into the cache, and sets
 # KBUILD_CHECKSRC on the command line, which the gate cannot override.
 new_sparse() {
-	local dir deb
+	local dir deb ver
 
-	deb=$(suite_download sid "$IRQFWD_CACHE/debs" sparse:amd64)
-	dir="$IRQFWD_CACHE/sparse-sid/$(basename "$deb" .deb)"
+	ver=$(suite_field sid sparse:amd64 Version)
+	[ -n "$ver" ] || die "Debian sid has no sparse"
+	dir="$IRQFWD_CACHE/sparse-sid/$ver"
 	if [ ! -e "$dir/.done" ]; then
-		rm -rf "$dir"
+		deb=$(suite_download sid "$IRQFWD_CACHE/debs" sparse:amd64)
+		rm -rf "$dir" "$dir.tmp"
 		mkdir -p "$dir.tmp"
 		run_quiet dpkg -x "$deb" "$dir.tmp" || die "dpkg -x $deb failed"
 		touch "$dir.tmp/.done"
 		mv "$dir.tmp" "$dir"
+		rm -f "$deb"
 	fi
-	rm -f "$deb"
 	echo "$dir"
 }
+SPARSE_DIR=
 
 built=0 failed=0 refused=0
 for k in "${kernels[@]}"; do
@@ -149,14 +152,14 @@ for k in "${kernels[@]}"; do
 			failed=$((failed + 1))
 			continue
 		fi
-		sparse_dir=$(new_sparse 2>>"$log") || {
+		if [ -z "$SPARSE_DIR" ] && ! SPARSE_DIR=$(new_sparse 2>>"$log"); then
 			echo "matrix: $kver $debarch: FAILED (no sparse from sid: $(tail -n 1 "$log"))"
 			failed=$((failed + 1))
 			continue
-		}
-		args+=(CHECK="$sparse_dir/usr/bin/sparse" KBUILD_CHECKSRC=2)
-		binds+=(-b "$sparse_dir")
-		checker=", sparse ${sparse_dir##*/}"
+		fi
+		args+=(CHECK="$SPARSE_DIR/usr/bin/sparse" KBUILD_CHECKSRC=2)
+		binds+=(-b "$SPARSE_DIR")
+		checker=", sid's sparse ${SPARSE_DIR##*/}"
 	fi
 	build=("$IRQFWD_SCRIPTS/build-module.sh" "$kdir" "$outdir" "${args[@]}")
 	if [ -n "$root" ]; then

@@ -14,7 +14,9 @@
 # fresh. Every mount is made in a private mount namespace (unshare), so
 # none outlives the command, however it ends. The command gets a clean
 # environment: PATH, HOME, LC_ALL=C, V, IRQFWD_CACHE, IRQFWD_BUILD and
-# IRQFWD_TEST_TIMEOUT/IRQFWD_TESTS if set. Exit status: the command's.
+# IRQFWD_TEST_TIMEOUT/IRQFWD_TESTS if set; it starts in the current
+# directory if that is visible inside, else in /. Exit status: the
+# command's.
 
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -86,4 +88,9 @@ for v in IRQFWD_TEST_TIMEOUT IRQFWD_TESTS DEBIAN_FRONTEND; do
 		envs+=("$v=${!v}")
 	fi
 done
-exec chroot "$ROOT" /usr/bin/env -i "${envs[@]}" "$@"
+# The current directory, if it is visible inside (e.g. the repository).
+cwd=(-C /)
+if [ -d "$ROOT$PWD" ]; then
+	cwd=(-C "$PWD")
+fi
+exec chroot "$ROOT" /usr/bin/env -i "${cwd[@]}" "${envs[@]}" "$@"
