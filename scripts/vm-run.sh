@@ -14,7 +14,8 @@
 #           built with KASAN, lockdep, kmemleak and debug objects by
 #           scripts/debug-kernel.sh (the first run builds it, about 25
 #           minutes), 2 GB of guest memory, a kmemleak scan after the tests
-#   --demo  run /tests/irqfwd_demo instead of the tests; stream the console
+#   --demo  run /tests/irqfwd_demo instead of the tests; print what it and
+#           the guest's init print (V=1: stream the whole console)
 #   --bench run /tests/irqfwd_bench in a one-vCPU guest (ratios between
 #           paths are steadier there) without slab debugging (it would
 #           change the memory and costs measured); the table is printed,
@@ -239,9 +240,12 @@ QEMU_ARGS+=(-accel "tcg,thread=single" -m "$VM_MEM" -smp "$SMP" -device edu
 QEMU_ARGS+=(${IRQFWD_QEMU_ARGS:-})
 
 log "booting $KVER ($MODE), console in $LOG"
+if [ "$MODE" = demo ] && [ "$V" != 1 ]; then
+	echo "booting Debian's $KVER in QEMU ($LANE) to run the demo; the console goes to $LOG (V=1 shows it)" >&2
+fi
 start=$(date +%s)
 qemu_rc=0
-if [ "$V" = 1 ] || [ "$MODE" = demo ]; then
+if [ "$V" = 1 ]; then
 	timeout -k 10 "$VM_TIMEOUT" "$QEMU" "${QEMU_ARGS[@]}" </dev/null 2>&1 |
 		tee "$LOG" || qemu_rc=$?
 else
@@ -369,6 +373,12 @@ if [ "$MODE" = test ]; then
 	fi
 	done_marker=$SENTINEL
 else
+	if [ "$MODE" = demo ] && [ "$V" != 1 ]; then
+		# What the demo and the guest's init printed, without the
+		# kernel's messages (they stay in the console log).
+		sed -n '/^irqfwd-init: ready after /,/^IRQFWD-DEMO-COMPLETE rc=/p' "$CLEAN" |
+			grep -Ev '^\[ *[0-9]+\.[0-9]+\] ' || true
+	fi
 	demo_rc=$(sed -n 's/^IRQFWD-DEMO-COMPLETE rc=\([0-9]*\).*/\1/p' "$CLEAN" | tail -n 1)
 	if [ "$demo_rc" = 0 ]; then
 		passed=1

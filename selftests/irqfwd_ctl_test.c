@@ -221,11 +221,6 @@ static bool ctl_stdout_lines(struct ctl_run *r, void *arg)
 /* The YAML spec's names, written down again: not taken from the library. */
 static const char *const trigger_names[] = { "edge", "level" };
 static const char *const mode_names[] = { "masked", "forwarded" };
-static const char *const reason_names[] = {
-	"none", "no-producer", "no-consumer", "no-posting", "not-posted",
-	"line-masked", "level", "source-busy", "sink-busy", "refused", "storm",
-	"no-handover",
-};
 static const char *const cause_names[] = {
 	"ioctl", "eventfd-closed", "file-closed",
 };
@@ -287,7 +282,7 @@ static void check_json_line(struct __test_metadata *_metadata,
 	EXPECT_STREQ(NAME(mode_names, info.mode), jstr(o, "mode") ?: "(none)");
 	EXPECT_STREQ(NAME(mode_names, info.effective_mode),
 		     jstr(o, "effective_mode") ?: "(none)");
-	EXPECT_STREQ(NAME(reason_names, info.reason),
+	EXPECT_STREQ(NAME(spec_reason_names, info.reason),
 		     jstr(o, "reason") ?: "(none)");
 	EXPECT_EQ(info.host_irq, ju64(o, "host_irq", ~0ull));
 	EXPECT_EQ(info.storm_rate, ju64(o, "storm_rate", ~0ull));
@@ -557,7 +552,7 @@ TEST_F(ctl, list_text)
 	row = strstr(r.obuf, prefix);
 	ASSERT_NE(NULL, row) TH_LOG("no row '%s' in:\n%s", prefix + 1, r.obuf);
 	snprintf(prefix, sizeof(prefix), "forwarded->masked (%s)",
-		 NAME(reason_names, info.reason));
+		 NAME(spec_reason_names, info.reason));
 	EXPECT_NE(NULL, strstr(row, prefix)) TH_LOG("%s", r.obuf);
 	ctl_free(&r);
 }
@@ -1609,13 +1604,13 @@ TEST(lib_names)
 		ASSERT_EQ(0, irqfwd_mode_parse(mode_names[i], &v));
 		EXPECT_EQ(i, v);
 	}
-	for (i = 0; i < ARRAY_SIZE(reason_names); i++)
-		EXPECT_STREQ(reason_names[i], irqfwd_reason_name(i));
+	for (i = 0; i < ARRAY_SIZE(spec_reason_names); i++)
+		EXPECT_STREQ(spec_reason_names[i], irqfwd_reason_name(i));
 	for (i = 0; i < 3; i++)
 		EXPECT_STREQ(cause_names[i], irqfwd_cause_name(i));
 	EXPECT_EQ(NULL, irqfwd_trigger_name(2));
 	EXPECT_EQ(NULL, irqfwd_mode_name(2));
-	EXPECT_EQ(NULL, irqfwd_reason_name(ARRAY_SIZE(reason_names)));
+	EXPECT_EQ(NULL, irqfwd_reason_name(ARRAY_SIZE(spec_reason_names)));
 	EXPECT_EQ(NULL, irqfwd_cause_name(3));
 	EXPECT_STREQ("add", irqfwd_event_name(IRQFWD_NL_EVENT_ADD));
 	EXPECT_STREQ("change", irqfwd_event_name(IRQFWD_NL_EVENT_CHANGE));

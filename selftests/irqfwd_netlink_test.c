@@ -712,20 +712,6 @@ TEST_F(nl, tracepoints)
  */
 TEST_F(nl, mode_tracepoint_names_every_reason)
 {
-	static const char *const names[] = {
-		[IRQFWD_REASON_NONE] = "none",
-		[IRQFWD_REASON_NO_PRODUCER] = "no-producer",
-		[IRQFWD_REASON_NO_CONSUMER] = "no-consumer",
-		[IRQFWD_REASON_NO_POSTING] = "no-posting",
-		[IRQFWD_REASON_NOT_POSTED] = "not-posted",
-		[IRQFWD_REASON_LINE_MASKED] = "line-masked",
-		[IRQFWD_REASON_LEVEL] = "level",
-		[IRQFWD_REASON_SOURCE_BUSY] = "source-busy",
-		[IRQFWD_REASON_SINK_BUSY] = "sink-busy",
-		[IRQFWD_REASON_REFUSED] = "refused",
-		[IRQFWD_REASON_STORM] = "storm",
-		[IRQFWD_REASON_NO_HANDOVER] = "no-handover",
-	};
 	char fmt[8192], want[64], *reasons;
 	unsigned int i;
 	ssize_t n;
@@ -741,8 +727,9 @@ TEST_F(nl, mode_tracepoint_names_every_reason)
 	fmt[n] = 0;
 	reasons = strstr(fmt, "REC->reason");
 	ASSERT_NE(NULL, reasons) TH_LOG("%s", fmt);
-	for (i = 0; i < ARRAY_SIZE(names); i++) {
-		snprintf(want, sizeof(want), "\"%s\" }", names[i]);
+	for (i = 0; i < ARRAY_SIZE(spec_reason_names); i++) {
+		snprintf(want, sizeof(want), "\"%s\" }",
+			 spec_reason_names[i]);
 		EXPECT_NE(NULL, strstr(reasons, want)) TH_LOG("no %s", want);
 	}
 }

@@ -24,6 +24,26 @@
 
 #include <linux/irqfwd.h>
 
+/*
+ * enum irqfwd_reason's names as the netlink spec and the tracepoint spell
+ * them, written down again here: not taken from libirqfwd, which the
+ * tests check against them.
+ */
+static const char *const spec_reason_names[] = {
+	[IRQFWD_REASON_NONE]		= "none",
+	[IRQFWD_REASON_NO_PRODUCER]	= "no-producer",
+	[IRQFWD_REASON_NO_CONSUMER]	= "no-consumer",
+	[IRQFWD_REASON_NO_POSTING]	= "no-posting",
+	[IRQFWD_REASON_NOT_POSTED]	= "not-posted",
+	[IRQFWD_REASON_LINE_MASKED]	= "line-masked",
+	[IRQFWD_REASON_LEVEL]		= "level",
+	[IRQFWD_REASON_SOURCE_BUSY]	= "source-busy",
+	[IRQFWD_REASON_SINK_BUSY]	= "sink-busy",
+	[IRQFWD_REASON_REFUSED]		= "refused",
+	[IRQFWD_REASON_STORM]		= "storm",
+	[IRQFWD_REASON_NO_HANDOVER]	= "no-handover",
+};
+
 #define IRQFWD_DEV		"/dev/irqfwd"
 #define IRQFWD_DEBUGFS		"/sys/kernel/debug/irqfwd"
 
