@@ -14,7 +14,9 @@
 #   make dkms-install    register, build and install with DKMS
 #   make deps            install what the build and the tests need (Debian)
 #   make check           style gates, builds, DKMS and install checks,
-#                        all VM lanes
+#                        the compile matrix, all VM lanes
+#   make check-matrix    -Werror/W=1/sparse builds against every kernel
+#                        series Debian ships, amd64 and arm64
 #   make check-debug     the tests in a KASAN/lockdep/kmemleak kernel (slow:
 #                        builds that kernel once, see README.md)
 #   make demo            boot a VM and forward the edu device's interrupts
@@ -98,12 +100,16 @@ check-dkms:
 check-install:
 	scripts/check-install.sh
 
+check-matrix:
+	scripts/check-matrix.sh
+
 check-lanes:
 	scripts/check-lanes.sh $(LANES)
 
-# Style gates and builds first: they take seconds, the VM lanes minutes.
+# Style gates and builds first: they take seconds (the matrix a few
+# minutes), the VM lanes minutes.
 check: deps
-	$(MAKE) check-style check-dkms check-install check-lanes
+	$(MAKE) check-style check-dkms check-install check-matrix check-lanes
 
 # Not part of check: the debug kernel takes about an hour to build once,
 # and the run is many times slower than a Debian lane's.
@@ -123,4 +129,4 @@ clean:
 
 .PHONY: all module lib install install-module install-lib dkms-install \
 	dkms-uninstall deps check check-style check-dkms check-install \
-	check-lanes check-debug demo bench clean
+	check-matrix check-lanes check-debug demo bench clean

@@ -15,14 +15,19 @@ set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
+# debootstrap, debian-archive-keyring and the arm64 cross compiler: the
+# compile matrix (scripts/check-matrix.sh) and the x86_64-7 lane make
+# Debian trixie/sid roots and fetch other suites' headers
+# (scripts/debian-root.sh, scripts/lib-suite.sh), and cross-build arm64.
 PACKAGES=(
 	qemu-system-x86 qemu-system-arm busybox-static cpio xz-utils zstd
 	kmod sparse dkms gcc make libc6-dev pkg-config libnl-genl-3-dev
 	python3 python3-yaml python3-jsonschema
 	linux-headers-amd64 linux-headers-6.12-amd64
+	debootstrap debian-archive-keyring gcc-aarch64-linux-gnu
 )
 if [ "${IRQFWD_ARM64:-0}" = 1 ]; then
-	PACKAGES+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross libnl-genl-3-dev:arm64)
+	PACKAGES+=(libc6-dev-arm64-cross libnl-genl-3-dev:arm64)
 fi
 
 # Metapackages whose current dependency (the headers of today's ABI) must

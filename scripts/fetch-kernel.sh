@@ -6,7 +6,7 @@
 #   scripts/fetch-kernel.sh ARCH SERIES
 #
 #   ARCH    x86_64 | arm64
-#   SERIES  6.1 | 6.12
+#   SERIES  6.1 | 6.12 | 7 (Debian's newest kernel, from trixie-backports)
 #
 # Resolves the image package from the metapackage (linux-image-amd64,
 # linux-image-6.12-amd64, ...), downloads it into $IRQFWD_CACHE/debs and
@@ -16,6 +16,15 @@
 #   VMLINUZ=<path of the kernel image>
 #   MODDIR=<path of lib/modules/KVER inside the unpacked package>
 #   KDIR=<kernel headers to build modules against>
+#   ROOT=<Debian root to build in, empty for the host>
+#   KTREE=<directory that holds KDIR, to make visible inside ROOT>
+#
+# A series of another suite (7) is resolved in that suite with a private apt
+# state (scripts/lib-suite.sh); its image may be split into linux-image
+# (empty), linux-binary (the kernel, in lib/modules/KVER/vmlinuz),
+# linux-modules and linux-base (modules.builtin, config) packages, which
+# are unpacked together. Its headers and the toolchain to build against them:
+# scripts/fetch-headers.sh (a trixie root for trixie-backports' kernels).
 #
 # x86_64 (the host's architecture) uses the installed headers,
 # /usr/src/linux-headers-KVER (scripts/deps.sh installs them). A foreign
@@ -35,15 +44,54 @@ DEBARCH=$(arch_debarch "$ARCH")
 FLAVOUR=$(arch_flavour "$ARCH")
 
 need_cmd apt-cache apt-get dpkg
+SUITE=$(kernel_suite "$SERIES")
 
-image_meta=$(arch_pkg "$(kernel_metapkg image "$SERIES" "$FLAVOUR")" "$DEBARCH")
-image_pkg=$(apt_dep "$image_meta")
+if [ -n "$SUITE" ]; then
+	# shellcheck source-path=SCRIPTDIR source=lib-suite.sh
+	. "$IRQFWD_SCRIPTS/lib-suite.sh"
+	image_meta=$(suite_pkg "$(kernel_metapkg image "$SERIES" "$FLAVOUR")" "$DEBARCH")
+	image_pkg=$(suite_dep "$SUITE" "$image_meta" "linux-image-[0-9].*-$FLAVOUR")
+	case "${image_pkg#linux-image-}" in
+	"$SERIES".*) ;;
+	*) die "Debian's $SUITE kernel is now ${image_pkg#linux-image-}, not $SERIES.x: add a lane series for it" ;;
+	esac
+else
+	image_meta=$(arch_pkg "$(kernel_metapkg image "$SERIES" "$FLAVOUR")" "$DEBARCH")
+	image_pkg=$(apt_dep "$image_meta")
+fi
 kdest="$IRQFWD_CACHE/kernels/$image_pkg"
 
-if [ ! -e "$kdest/.done" ]; then
+fetched=0
+[ -e "$kdest/.done" ] || fetched=1
+if [ "$fetched" = 1 ] && [ -n "$SUITE" ]; then
+	# The image and the packages it is split into, if it is.
+	abi=${image_pkg#linux-image-}
+	abi=${abi//./\\.}
+	abi=${abi//+/\\+}
+	mapfile -t parts < <(suite_deps "$SUITE" "$(suite_pkg "$image_pkg" "$DEBARCH")" \
+		"linux-(binary|modules|base)-$abi")
+	parts=("$image_pkg" "${parts[@]}")
+	debs=()
+	for p in "${parts[@]}"; do
+		debs+=("$(suite_download "$SUITE" "$IRQFWD_CACHE/debs" "$(suite_pkg "$p" "$DEBARCH")")")
+	done
+	tmp="$kdest.tmp.$$"
+	rm -rf "$tmp"
+	mkdir -p "$tmp"
+	for deb in "${debs[@]}"; do
+		log "unpacking $(basename "$deb")"
+		run_quiet dpkg -x "$deb" "$tmp" || die "dpkg -x $deb failed"
+	done
+	touch "$tmp/.done"
+	rm -rf "$kdest"
+	mv "$tmp" "$kdest"
+	rm -f "${debs[@]}"
+elif [ "$fetched" = 1 ]; then
 	deb=$(apt_download "$IRQFWD_CACHE/debs" "$(arch_pkg "$image_pkg" "$DEBARCH")")
 	deb_extract "$deb" "$kdest"
 	rm -f "$deb"
+fi
+if [ "$fetched" = 1 ]; then
 	# Images of this series with an older ABI are of no more use.
 	for old in "$IRQFWD_CACHE/kernels/linux-image-$SERIES".*-"$FLAVOUR"; do
 		if [ -d "$old" ] && [ "$old" != "$kdest" ]; then
@@ -68,9 +116,17 @@ done
 [ -n "$moddir" ] || die "no lib/modules/<kver>/kernel in $kdest"
 kver=$(basename "$moddir")
 vmlinuz="$kdest/boot/vmlinuz-$kver"
-[ -f "$vmlinuz" ] || die "no kernel image $vmlinuz"
+[ -f "$vmlinuz" ] || vmlinuz="$moddir/vmlinuz"
+[ -f "$vmlinuz" ] || die "no kernel image $kdest/boot/vmlinuz-$kver or $vmlinuz"
 
-if [ "$DEBARCH" = "$(host_debarch)" ]; then
+root='' ktree=''
+if [ -n "$SUITE" ]; then
+	hinfo=$("$IRQFWD_SCRIPTS/fetch-headers.sh" "$SUITE" "$kver" "$DEBARCH") ||
+		die "no headers or toolchain for $kver"
+	kdir=$(sed -n 's/^KDIR=//p' <<<"$hinfo")
+	root=$(sed -n 's/^ROOT=//p' <<<"$hinfo")
+	ktree=$(sed -n 's/^KTREE=//p' <<<"$hinfo")
+elif [ "$DEBARCH" = "$(host_debarch)" ]; then
 	kdir="/usr/src/linux-headers-$kver"
 	[ -f "$kdir/Makefile" ] ||
 		die "kernel headers $kdir missing: run scripts/deps.sh (installs linux-headers for $kver)"
@@ -107,4 +163,5 @@ else
 	[ -f "$kdir/Makefile" ] || die "no headers in $kdir"
 fi
 
-printf 'KVER=%s\nVMLINUZ=%s\nMODDIR=%s\nKDIR=%s\n' "$kver" "$vmlinuz" "$moddir" "$kdir"
+printf 'KVER=%s\nVMLINUZ=%s\nMODDIR=%s\nKDIR=%s\nROOT=%s\nKTREE=%s\n' \
+	"$kver" "$vmlinuz" "$moddir" "$kdir" "$root" "$ktree"

@@ -98,8 +98,18 @@ arch_pkg() {
 
 check_series() {
 	case "$1" in
-	6.1 | 6.12) ;;
-	*) die "unsupported kernel series '$1' (6.1 or 6.12)" ;;
+	6.1 | 6.12 | 7) ;;
+	*) die "unsupported kernel series '$1' (6.1, 6.12 or 7)" ;;
+	esac
+}
+
+# The Debian suite whose metapackages name a series' kernel, when it is not
+# the host's (scripts/lib-suite.sh): series 7 is Debian's newest kernel,
+# what linux-image-FLAVOUR in trixie-backports depends on.
+kernel_suite() {
+	case "$1" in
+	7) echo trixie-backports ;;
+	*) echo "" ;;
 	esac
 }
 
@@ -109,7 +119,7 @@ kernel_metapkg() {
 	local kind=$1 series=$2 flavour=$3
 
 	case "$series" in
-	6.1) echo "linux-$kind-$flavour" ;;
+	6.1 | 7) echo "linux-$kind-$flavour" ;;
 	6.12) echo "linux-$kind-6.12-$flavour" ;;
 	*) die "unsupported kernel series '$series'" ;;
 	esac

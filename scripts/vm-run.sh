@@ -8,7 +8,9 @@
 #
 #   LANE    ARCH-SERIES: x86_64-6.1, x86_64-6.12, arm64-6.1, arm64-6.12
 #           (arm64 needs IRQFWD_ARM64=1 scripts/deps.sh: cross compiler,
-#           arm64 enabled in dpkg), or x86_64-debug: Debian's 6.12 source
+#           arm64 enabled in dpkg), x86_64-7: Debian's newest kernel
+#           (trixie-backports), module and tests built in a trixie root
+#           (scripts/trixie-root.sh), or x86_64-debug: Debian's 6.12 source
 #           built with KASAN, lockdep, kmemleak and debug objects by
 #           scripts/debug-kernel.sh (the first run builds it, about 25
 #           minutes), 2 GB of guest memory, a kmemleak scan after the tests
@@ -128,25 +130,38 @@ else
 	kinfo=$("$IRQFWD_SCRIPTS/fetch-kernel.sh" "$LANE_ARCH" "$LANE_SERIES") ||
 		lane_fail "fetching the $LANE_SERIES kernel failed"
 fi
-KVER='' VMLINUZ='' MODDIR='' KDIR=''
+KVER='' VMLINUZ='' MODDIR='' KDIR='' ROOT='' KTREE=''
 while IFS='=' read -r key val; do
 	case "$key" in
 	KVER) KVER=$val ;;
 	VMLINUZ) VMLINUZ=$val ;;
 	MODDIR) MODDIR=$val ;;
 	KDIR) KDIR=$val ;;
+	ROOT) ROOT=$val ;;
+	KTREE) KTREE=$val ;;
 	esac
 done <<<"$kinfo"
 if [ -z "$KVER" ] || [ -z "$VMLINUZ" ] || [ -z "$MODDIR" ] || [ -z "$KDIR" ]; then
 	lane_fail "fetch-kernel.sh printed no kernel"
 fi
 log "kernel $KVER"
+# A kernel built with a newer toolchain than the host's (series 7): the
+# module and the tests build in a Debian root of that toolchain.
+IN_ROOT=()
+if [ -n "$ROOT" ]; then
+	IN_ROOT=("$IRQFWD_SCRIPTS/in-root.sh" -b "$KTREE")
+	log "building in $ROOT"
+fi
 
 if [ -n "${IRQFWD_KO:-}" ]; then
 	KO=$IRQFWD_KO
 else
-	"$IRQFWD_SCRIPTS/build-module.sh" "$KDIR" "$LANE_DIR/module" "${KBUILD_ARGS[@]}" ||
-		lane_fail "building irqfwd.ko for $KVER failed"
+	BUILD_MODULE=("$IRQFWD_SCRIPTS/build-module.sh" "$KDIR" "$LANE_DIR/module"
+		"${KBUILD_ARGS[@]}")
+	if [ -n "$ROOT" ]; then
+		BUILD_MODULE=("${IN_ROOT[@]}" "$ROOT" "${BUILD_MODULE[@]}")
+	fi
+	"${BUILD_MODULE[@]}" || lane_fail "building irqfwd.ko for $KVER failed"
 	KO="$LANE_DIR/module/irqfwd.ko"
 fi
 
@@ -161,8 +176,13 @@ else
 	SELFTEST_MAKE=(make -C "$IRQFWD_REPO/selftests" OUTPUT="$TESTDIR"
 		KSFT_DIR="$ksrc/tools/testing/selftests"
 		KHDR_UAPI="$IRQFWD_REPO/uapi" "${SELFTEST_ARGS[@]}")
-	run_quiet "${SELFTEST_MAKE[@]}" ||
-		lane_fail "building the selftests failed"
+	if [ -n "$ROOT" ]; then
+		run_quiet "${IN_ROOT[@]}" -b "$ksrc" "$ROOT" "${SELFTEST_MAKE[@]}" ||
+			lane_fail "building the selftests in $ROOT failed"
+	else
+		run_quiet "${SELFTEST_MAKE[@]}" ||
+			lane_fail "building the selftests failed"
+	fi
 	# The tests are the Makefile's TEST_GEN_PROGS (kselftest convention);
 	# the other programs it builds (demo, benchmarks) only ride along.
 	# shellcheck disable=SC2016  # $(TEST_GEN_PROGS) is make's
