@@ -115,18 +115,28 @@ kernel_metapkg() {
 	esac
 }
 
-# lane_parse LANE: sets LANE_ARCH and LANE_SERIES from "ARCH-SERIES".
-# SERIES "debug" is scripts/debug-kernel.sh's kernel (x86_64 only).
+# lane_parse LANE: sets LANE_ARCH, LANE_SERIES and LANE_VARIANT from
+# "ARCH-SERIES[-VARIANT]". SERIES "debug" is scripts/debug-kernel.sh's
+# kernel (x86_64 only). VARIANT "gicv4" (arm64 only): the machine has a
+# GICv4 and KVM uses it (direct injection of vLPIs).
 lane_parse() {
-	local lane=$1
+	local lane=$1 rest
 
 	case "$lane" in
 	*-*) ;;
 	*) die "bad lane '$lane' (expected ARCH-SERIES, e.g. x86_64-6.1)" ;;
 	esac
 	LANE_ARCH=${lane%%-*}
-	LANE_SERIES=${lane#*-}
+	rest=${lane#*-}
+	LANE_SERIES=${rest%%-*}
+	LANE_VARIANT=
+	[ "$rest" = "$LANE_SERIES" ] || LANE_VARIANT=${rest#*-}
 	arch_debarch "$LANE_ARCH" >/dev/null
+	case "$(arch_debarch "$LANE_ARCH"):$LANE_VARIANT" in
+	*:) ;;
+	arm64:gicv4) ;;
+	*) die "bad lane '$lane': no variant '$LANE_VARIANT' for $LANE_ARCH (arm64 has gicv4)" ;;
+	esac
 	if [ "$LANE_SERIES" = debug ]; then
 		[ "$LANE_ARCH" = x86_64 ] ||
 			die "the debug kernel lane is x86_64-debug only, not '$lane'"
