@@ -114,11 +114,18 @@ struct guest_arm64_params {
  * x24 the command queue.  With the MMU off every access is to Device
  * memory: aligned accesses only, no exclusives; every MMIO exit is a plain
  * str (no writeback), which KVM can decode.
+ *
+ * The labels C uses are global and hidden: the compiler (PIE) reaches
+ * extern data through the GOT, where the assembler would turn local
+ * labels into one entry for the section's start.
  */
-extern const uint8_t guest_arm64_start[], guest_arm64_entry[],
-	guest_arm64_end[];
+#define GUEST_HIDDEN	__attribute__((visibility("hidden")))
+extern const uint8_t guest_arm64_start[] GUEST_HIDDEN,
+	guest_arm64_entry[] GUEST_HIDDEN, guest_arm64_end[] GUEST_HIDDEN;
 asm(
 "	.pushsection .rodata.irqfwd_guest_arm64, \"a\"\n"
+"	.globl guest_arm64_start, guest_arm64_entry, guest_arm64_end\n"
+"	.hidden guest_arm64_start, guest_arm64_entry, guest_arm64_end\n"
 "	.balign 2048\n"
 "guest_arm64_start:\n"
 	/* Vectors: current EL with SP_EL0, then with SP_ELx, then lower
