@@ -8,8 +8,12 @@
 # Idempotent: apt is not touched when everything is already installed,
 # including the headers that the kernel metapackages currently point at
 # (a Debian security update bumps the ABI: -56 today, -57 tomorrow).
-# Environment: IRQFWD_ARM64=1 also installs the arm64 cross toolchain and
-# enables the arm64 architecture in dpkg (for arm64 kernels and busybox).
+# The arm64 lanes cross-build with the host's aarch64-linux-gnu toolchain;
+# their kernels, headers, busybox and libnl come from a private apt state
+# (scripts/fetch-kernel.sh, scripts/fetch-sysroot.sh), so the arm64
+# architecture is not enabled in dpkg. The arm64 headers run the host's
+# kbuild tools of the same version: the linux-kbuild package that the
+# current arm64 headers depend on is installed here.
 
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -20,10 +24,9 @@ PACKAGES=(
 	kmod sparse dkms gcc make libc6-dev pkg-config libnl-genl-3-dev
 	python3 python3-yaml python3-jsonschema
 	linux-headers-amd64 linux-headers-6.12-amd64
+	gcc-aarch64-linux-gnu libc6-dev-arm64-cross debian-archive-keyring
+	dpkg-dev
 )
-if [ "${IRQFWD_ARM64:-0}" = 1 ]; then
-	PACKAGES+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross libnl-genl-3-dev:arm64)
-fi
 
 # Metapackages whose current dependency (the headers of today's ABI) must
 # be installed too.
@@ -36,32 +39,40 @@ missing_of() {
 		comm -13 - <(printf '%s\n' "$@" | sort)
 }
 
+# apt_install PKG...: install the packages with apt (root), updating its lists
+# first.
+apt_install() {
+	[ "$(id -u)" = 0 ] || die "need root to install: $*"
+	export DEBIAN_FRONTEND=noninteractive
+	run_quiet apt-get update -q || die "apt-get update failed"
+	log "installing: $*"
+	run_quiet apt-get install -y -q --no-install-recommends "$@" ||
+		die "apt-get install failed"
+}
+
 mapfile -t missing < <(missing_of "${PACKAGES[@]}")
-foreign=0
-if [ "${IRQFWD_ARM64:-0}" = 1 ] && [ "$(host_debarch)" != arm64 ] &&
-	! dpkg --print-foreign-architectures | grep -qx arm64; then
-	foreign=1
-fi
 mapfile -t heads < <(apt-cache depends "${HEADER_METAS[@]}" 2>/dev/null |
 	awk '$1 == "Depends:" && $2 ~ /^linux-headers-/ { print $2 }')
 if [ "${#heads[@]}" -gt 0 ] && [ -n "$(missing_of "${heads[@]}")" ]; then
 	missing+=("${HEADER_METAS[@]}")
 fi
+[ "${#missing[@]}" -eq 0 ] || apt_install "${missing[@]}"
 
-if [ "${#missing[@]}" -eq 0 ] && [ "$foreign" = 0 ]; then
-	log "all host packages present"
-	exit 0
-fi
-
-[ "$(id -u)" = 0 ] || die "need root to install: ${missing[*]}"
-if [ "$foreign" = 1 ]; then
-	log "enabling the arm64 architecture in dpkg"
-	dpkg --add-architecture arm64
-fi
-export DEBIAN_FRONTEND=noninteractive
-run_quiet apt-get update -q || die "apt-get update failed"
-if [ "${#missing[@]}" -gt 0 ]; then
-	log "installing: ${missing[*]}"
-	run_quiet apt-get install -y -q --no-install-recommends "${missing[@]}" ||
-		die "apt-get install failed"
-fi
+# The linux-kbuild package of each arm64 lane's headers, resolved in the
+# private arm64 apt state (in a subshell: its options must not reach the
+# host's apt).
+kbuild_names=$(
+	apt_foreign_state arm64
+	for meta in linux-headers-arm64 linux-headers-6.12-arm64; do
+		hdr=$(apt_dep "$meta")
+		apt-cache "${APT_OPTS[@]}" depends "$hdr" |
+			awk '$1 == "Depends:" && $2 ~ /^linux-kbuild-/ {
+				sub(/:.*/, "", $2); print $2; exit }'
+	done
+) || die "cannot resolve the linux-kbuild packages of the arm64 headers"
+mapfile -t kbuilds < <(printf '%s\n' "$kbuild_names" | grep .)
+[ "${#kbuilds[@]}" -eq 2 ] ||
+	die "cannot resolve the linux-kbuild packages of the arm64 headers (got: ${kbuilds[*]:-none})"
+mapfile -t missing < <(missing_of "${kbuilds[@]}")
+[ "${#missing[@]}" -eq 0 ] || apt_install "${missing[@]}"
+log "all host packages present"

@@ -19,9 +19,11 @@
 #
 # x86_64 (the host's architecture) uses the installed headers,
 # /usr/src/linux-headers-KVER (scripts/deps.sh installs them). A foreign
-# architecture's headers are unpacked into the cache and use the host's
-# linux-kbuild tools of the same version (needs 'dpkg --add-architecture').
-# A second run downloads nothing.
+# architecture's image and headers come through a private apt state
+# (apt_foreign_state in lib.sh: no 'dpkg --add-architecture'); the headers
+# are unpacked into the cache and use the host's linux-kbuild tools of the
+# same version (scripts/deps.sh installs them). A second run downloads
+# nothing.
 
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -35,6 +37,10 @@ DEBARCH=$(arch_debarch "$ARCH")
 FLAVOUR=$(arch_flavour "$ARCH")
 
 need_cmd apt-cache apt-get dpkg
+if [ "$DEBARCH" != "$(host_debarch)" ]; then
+	need_cmd flock
+	apt_foreign_state "$DEBARCH"
+fi
 
 image_meta=$(arch_pkg "$(kernel_metapkg image "$SERIES" "$FLAVOUR")" "$DEBARCH")
 image_pkg=$(apt_dep "$image_meta")
@@ -84,7 +90,7 @@ else
 	if [ ! -e "$hroot/.done" ]; then
 		hpkg="linux-headers-$kver"
 		hdeb=$(apt_download "$IRQFWD_CACHE/debs" "$(arch_pkg "$hpkg" "$DEBARCH")")
-		common=$(apt-cache depends "$(arch_pkg "$hpkg" "$DEBARCH")" |
+		common=$(apt-cache "${APT_OPTS[@]}" depends "$(arch_pkg "$hpkg" "$DEBARCH")" |
 			awk '$1 == "Depends:" && $2 ~ /-common/ {
 				gsub(/[<>]/, "", $2); sub(/:.*/, "", $2); print $2; exit }')
 		[ -n "$common" ] || die "cannot resolve the -common headers of $hpkg"

@@ -115,18 +115,28 @@ kernel_metapkg() {
 	esac
 }
 
-# lane_parse LANE: sets LANE_ARCH and LANE_SERIES from "ARCH-SERIES".
-# SERIES "debug" is scripts/debug-kernel.sh's kernel (x86_64 only).
+# lane_parse LANE: sets LANE_ARCH, LANE_SERIES and LANE_VARIANT from
+# "ARCH-SERIES[-VARIANT]". SERIES "debug" is scripts/debug-kernel.sh's
+# kernel (x86_64 only). VARIANT "gicv4" (arm64 only): the machine has a
+# GICv4 and KVM uses it (direct injection of vLPIs).
 lane_parse() {
-	local lane=$1
+	local lane=$1 rest
 
 	case "$lane" in
 	*-*) ;;
 	*) die "bad lane '$lane' (expected ARCH-SERIES, e.g. x86_64-6.1)" ;;
 	esac
 	LANE_ARCH=${lane%%-*}
-	LANE_SERIES=${lane#*-}
+	rest=${lane#*-}
+	LANE_SERIES=${rest%%-*}
+	LANE_VARIANT=
+	[ "$rest" = "$LANE_SERIES" ] || LANE_VARIANT=${rest#*-}
 	arch_debarch "$LANE_ARCH" >/dev/null
+	case "$(arch_debarch "$LANE_ARCH"):$LANE_VARIANT" in
+	*:) ;;
+	arm64:gicv4) ;;
+	*) die "bad lane '$lane': no variant '$LANE_VARIANT' for $LANE_ARCH (arm64 has gicv4)" ;;
+	esac
 	if [ "$LANE_SERIES" = debug ]; then
 		[ "$LANE_ARCH" = x86_64 ] ||
 			die "the debug kernel lane is x86_64-debug only, not '$lane'"
@@ -141,11 +151,64 @@ lane_parse() {
 # --- apt --------------------------------------------------------------------
 
 APT_UPDATED=0
+# Options of every apt-get/apt-cache call here: none for the host's apt
+# state, a private state for another architecture (apt_foreign_state).
+APT_OPTS=()
 
 apt_update_once() {
 	[ "$APT_UPDATED" = 0 ] || return 0
 	log "apt-get update"
-	run_quiet apt-get update -q || die "apt-get update failed"
+	run_quiet apt-get "${APT_OPTS[@]}" update -q || die "apt-get update failed"
+	APT_UPDATED=1
+}
+
+# apt_foreign_state DEBARCH: from here on, apt-get and apt-cache above use
+# a private apt state in $IRQFWD_CACHE/apt-DEBARCH: a sources.list of the
+# host's Debian release (main, -updates, -security) for DEBARCH only, its
+# own lists and cache, an empty dpkg status, DEBARCH as apt's native
+# architecture (plain package names are DEBARCH packages). The host's apt
+# and dpkg are not touched: no 'dpkg --add-architecture'. The lists are
+# refreshed when a day old; offline, older lists serve with a warning.
+# The calling script holds the state's lock until it exits, so that lanes
+# run side by side fetch and unpack one after the other.
+# IRQFWD_DEBIAN_MIRROR, IRQFWD_DEBIAN_SECURITY: other archive URLs.
+apt_foreign_state() {
+	local debarch=$1 dir codename keyring mirror security lockfd
+
+	dir="$IRQFWD_CACHE/apt-$debarch"
+	keyring=/usr/share/keyrings/debian-archive-keyring.gpg
+	mirror=${IRQFWD_DEBIAN_MIRROR:-http://deb.debian.org/debian}
+	security=${IRQFWD_DEBIAN_SECURITY:-http://deb.debian.org/debian-security}
+	codename=$(. /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-}") || true
+	[ -n "$codename" ] || die "no VERSION_CODENAME in /etc/os-release: cannot tell which Debian release to fetch $debarch packages from"
+	[ -f "$keyring" ] || die "no $keyring: install debian-archive-keyring"
+	mkdir -p "$dir/lists/partial" "$dir/cache/archives/partial"
+	exec {lockfd}>"$dir/lock"
+	flock -w 1800 "$lockfd" || die "$dir/lock still held after 30 minutes"
+	touch "$dir/status"
+	cat >"$dir/sources.list.tmp" <<-EOF
+		deb [arch=$debarch signed-by=$keyring] $mirror $codename main
+		deb [arch=$debarch signed-by=$keyring] $mirror $codename-updates main
+		deb [arch=$debarch signed-by=$keyring] $security $codename-security main
+	EOF
+	mv "$dir/sources.list.tmp" "$dir/sources.list"
+	APT_OPTS=(-o "Dir::Etc::sourcelist=$dir/sources.list"
+		-o Dir::Etc::sourceparts=- -o "Dir::State::Lists=$dir/lists"
+		-o "Dir::Cache=$dir/cache" -o "Dir::State::status=$dir/status"
+		-o "APT::Architecture=$debarch" -o "APT::Architectures=$debarch"
+		-o APT::Sandbox::User=root)
+	APT_UPDATED=0
+	if [ -z "$(find "$dir/updated" -mmin -1440 2>/dev/null)" ] ||
+		! cmp -s "$dir/sources.list" "$dir/updated"; then
+		log "apt-get update ($debarch, private state in $dir)"
+		if run_quiet apt-get "${APT_OPTS[@]}" update -q; then
+			cp "$dir/sources.list" "$dir/updated"
+		elif [ -e "$dir/updated" ]; then
+			warn "apt-get update for $debarch failed: using the lists of $(date -r "$dir/updated" +%F)"
+		else
+			die "apt-get update for $debarch failed (private state in $dir)"
+		fi
+	fi
 	APT_UPDATED=1
 }
 
@@ -153,14 +216,14 @@ apt_update_once() {
 apt_dep() {
 	local pkg=$1 dep
 
-	dep=$(apt-cache depends "$pkg" 2>/dev/null |
+	dep=$(apt-cache "${APT_OPTS[@]}" depends "$pkg" 2>/dev/null |
 		awk '$1 == "Depends:" { print $2; exit }') || true
 	if [ -z "$dep" ]; then
 		apt_update_once
-		dep=$(apt-cache depends "$pkg" 2>/dev/null |
+		dep=$(apt-cache "${APT_OPTS[@]}" depends "$pkg" 2>/dev/null |
 			awk '$1 == "Depends:" { print $2; exit }') || true
 	fi
-	[ -n "$dep" ] || die "cannot resolve '$pkg' with apt-cache (is its architecture enabled in dpkg?)"
+	[ -n "$dep" ] || die "cannot resolve '$pkg' with apt-cache"
 	# apt-cache prints foreign packages as name:arch, and <name> for
 	# virtual ones; keep the bare name.
 	dep=${dep#<}
@@ -177,12 +240,12 @@ apt_download() {
 	deb=$(find "$dir" -maxdepth 1 -name "${name}_*.deb" | head -n 1)
 	if [ -z "$deb" ]; then
 		log "downloading $pkg"
-		if ! (cd "$dir" && run_quiet apt-get download -q \
+		if ! (cd "$dir" && run_quiet apt-get "${APT_OPTS[@]}" download -q \
 			-o APT::Sandbox::User=root "$pkg"); then
 			# The archive may have moved on (new ABI): refresh and retry.
 			APT_UPDATED=0
 			apt_update_once
-			(cd "$dir" && run_quiet apt-get download -q \
+			(cd "$dir" && run_quiet apt-get "${APT_OPTS[@]}" download -q \
 				-o APT::Sandbox::User=root "$pkg") ||
 				die "cannot download $pkg"
 		fi

@@ -75,8 +75,10 @@ TOP_MODULES="$TOP_MODULES ${IRQFWD_EXTRA_MODULES:-}"
 
 # --- busybox for the guest's architecture ----------------------------------
 
+# The host's for the host's architecture, else the one of the target's
+# sysroot (scripts/fetch-sysroot.sh).
 busybox_binary() {
-	local deb dest
+	local info
 
 	if [ "$DEBARCH" = "$(host_debarch)" ]; then
 		[ "$(dpkg-query -W -f='${db:Status-Status}' busybox-static 2>/dev/null)" = installed ] ||
@@ -84,12 +86,9 @@ busybox_binary() {
 		command -v busybox
 		return
 	fi
-	dest="$IRQFWD_CACHE/busybox-static-$DEBARCH"
-	if [ ! -e "$dest/.done" ]; then
-		deb=$(apt_download "$IRQFWD_CACHE/debs" "busybox-static:$DEBARCH")
-		deb_extract "$deb" "$dest"
-	fi
-	echo "$dest/bin/busybox"
+	info=$("$IRQFWD_SCRIPTS/fetch-sysroot.sh" "$ARCH") ||
+		die "fetching the $DEBARCH sysroot (busybox) failed"
+	sed -n 's/^BUSYBOX=//p' <<<"$info"
 }
 
 # --- Debian modules in dependency order -------------------------------------
@@ -167,6 +166,7 @@ mknod -m 600 "$STAGE/dev/console" c 5 1
 mknod -m 666 "$STAGE/dev/null" c 1 3
 
 bb=$(busybox_binary)
+[ -x "$bb" ] || die "no busybox for $ARCH ('$bb')"
 cp "$bb" "$STAGE/bin/busybox"
 static_check "$STAGE/bin/busybox"
 # The applet list is the same for every architecture of one busybox version.

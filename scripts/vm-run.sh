@@ -6,9 +6,11 @@
 #
 #   scripts/vm-run.sh [--demo] LANE
 #
-#   LANE    ARCH-SERIES: x86_64-6.1, x86_64-6.12, arm64-6.1, arm64-6.12
-#           (arm64 needs IRQFWD_ARM64=1 scripts/deps.sh: cross compiler,
-#           arm64 enabled in dpkg), or x86_64-debug: Debian's 6.12 source
+#   LANE    ARCH-SERIES[-VARIANT]: x86_64-6.1, x86_64-6.12, arm64-6.1,
+#           arm64-6.12 (GICv3 with an ITS), arm64-6.12-gicv4 (GICv4; the
+#           lane fails unless the guest's KVM logs "GICv4 support enabled";
+#           arm64 is cross-built: scripts/fetch-sysroot.sh fetches the
+#           target's busybox and libnl), or x86_64-debug: Debian's 6.12 source
 #           built with KASAN, lockdep, kmemleak and debug objects by
 #           scripts/debug-kernel.sh (the first run builds it, about 25
 #           minutes), 2 GB of guest memory, a kmemleak scan after the tests
@@ -112,10 +114,15 @@ x86_64)
 	;;
 arm64)
 	KBUILD_ARGS=(ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-)
-	SELFTEST_ARGS=(ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- CC=aarch64-linux-gnu-gcc)
 	QEMU=qemu-system-aarch64
 	command -v aarch64-linux-gnu-gcc >/dev/null ||
-		lane_fail "no aarch64-linux-gnu-gcc: run IRQFWD_ARM64=1 scripts/deps.sh"
+		lane_fail "no aarch64-linux-gnu-gcc: run scripts/deps.sh"
+	sysinfo=$("$IRQFWD_SCRIPTS/fetch-sysroot.sh" arm64) ||
+		lane_fail "fetching the arm64 sysroot (busybox, libnl) failed"
+	SYSROOT=$(sed -n 's/^SYSROOT=//p' <<<"$sysinfo")
+	[ -d "$SYSROOT" ] || lane_fail "fetch-sysroot.sh printed no sysroot"
+	SELFTEST_ARGS=(ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-
+		CC=aarch64-linux-gnu-gcc SYSROOT="$SYSROOT")
 	;;
 esac
 command -v "$QEMU" >/dev/null || lane_fail "$QEMU not found: run scripts/deps.sh"
@@ -201,7 +208,14 @@ x86_64)
 	CMDLINE="console=ttyS0 intel_iommu=on $CMDLINE"
 	;;
 arm64)
-	QEMU_ARGS=(-M "virt,gic-version=3,virtualization=on,iommu=smmuv3"
+	# KVM at EL2 (VHE) with a vGICv3; the ITS turns MSIs into LPIs, and
+	# on a GICv4 KVM maps them as vLPIs (direct injection) if asked to.
+	GIC=3
+	if [ "$LANE_VARIANT" = gicv4 ]; then
+		GIC=4
+		CMDLINE="kvm-arm.vgic_v4_enable=1 $CMDLINE"
+	fi
+	QEMU_ARGS=(-M "virt,gic-version=$GIC,its=on,virtualization=on,iommu=smmuv3"
 		-cpu "max,pauth-impdef=on")
 	CMDLINE="console=ttyAMA0 $CMDLINE"
 	;;
@@ -392,6 +406,11 @@ if ! grep -qx -- "$done_marker" "$CLEAN" || [ -z "$done_marker" ]; then
 	fi
 fi
 [ -z "$splats" ] || why+=("kernel reports in the log")
+# The GICv4 lane is one only if KVM really uses the GICv4.
+if [ "$LANE_VARIANT" = gicv4 ] &&
+	! grep -Eq '^\[ *[0-9]+\.[0-9]+\] kvm \[[0-9]+\]: GICv4 support enabled' "$CLEAN"; then
+	why+=("the guest kernel did not log 'kvm: GICv4 support enabled' (gic-version=4, kvm-arm.vgic_v4_enable=1)")
+fi
 
 if [ "${#why[@]}" -gt 0 ]; then
 	[ "$failed" -gt 0 ] || failed=1

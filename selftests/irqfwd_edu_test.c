@@ -371,10 +371,10 @@ static void *raiser_fn(void *arg)
 	return NULL;
 }
 
+/* Raises add up in @r->raised over every start and stop. */
 static void raiser_start(struct raiser *r, struct edu *edu)
 {
 	r->edu = edu;
-	r->raised = 0;
 	atomic_store(&r->stop, false);
 	pthread_create(&r->thread, NULL, raiser_fn, r);
 }
@@ -409,16 +409,21 @@ static bool next_permutation(int *a, int *c, int n)
  * Close the file and each eventfd of a line, in every order, while the
  * device raises interrupts: no warning, no leak, nothing left behind.
  * fds: 0 source, 1 sink, 2 /dev/irqfwd, 3 unmask, 4 resample.
+ *
+ * The device is quiet while VFIO's interrupts are set up and torn down
+ * (not irqfwd's business): on arm64, an MSI raised while VFIO disables
+ * and enables MSI again now and then reaches the GIC as an LPI that no
+ * longer has a mapping ("Unexpected interrupt (irqnr 8192)", a WARN),
+ * with plain VFIO and no irqfwd line too.
  */
 static void teardown_every_order(struct __test_metadata *_metadata,
 				 struct edu *edu, bool level)
 {
 	int n = level ? 5 : 3, order[5] = { 0, 1, 2, 3, 4 }, c[5] = { 0 };
 	struct irqfwd_line_create lc;
-	struct raiser r;
+	struct raiser r = { .raised = 0 };
 	int orders = 0, fds[5], i;
 
-	raiser_start(&r, edu);
 	do {
 		for (i = 0; i < n; i++) {
 			fds[i] = i == 2 ? irqfwd_open() : new_eventfd();
@@ -432,6 +437,7 @@ static void teardown_every_order(struct __test_metadata *_metadata,
 			line_create_init(&lc, fds[0], fds[1],
 					 IRQFWD_TRIGGER_EDGE);
 		}
+		raiser_start(&r, edu);
 		ASSERT_LT(0, line_create(fds[2], &lc));
 		usleep(1000);
 		if (level)
@@ -445,6 +451,7 @@ static void teardown_every_order(struct __test_metadata *_metadata,
 		ASSERT_EQ(0, irqfwd_live_wait("lines", 0, WAIT_MS))
 			TH_LOG("order %d", orders);
 		ASSERT_EQ(0, irqfwd_live_wait("contexts", 0, WAIT_MS));
+		raiser_stop(&r);
 		if (level) {
 			ASSERT_EQ(0, edu_set_intx(edu, -1, -1));
 		} else {
@@ -452,7 +459,6 @@ static void teardown_every_order(struct __test_metadata *_metadata,
 		}
 		orders++;
 	} while (next_permutation(order, c, n));
-	raiser_stop(&r);
 	TH_LOG("%d close orders, %lu raises", orders, r.raised);
 	EXPECT_EQ(level ? 120 : 6, orders);
 	EXPECT_LT(0, r.raised);
