@@ -7,6 +7,9 @@
 #include <linux/kvm.h>
 
 #include "irqfwd_util.h"
+#if defined(__aarch64__)
+#include "kvm_guest_arm64.h"
+#endif
 #include "vfio_edu.h"
 
 #define GSI	5
@@ -55,24 +58,55 @@ static int demo_hook(void)
 	return 0;
 }
 
-static int kvm_vm_with_irqfd(int sink, int resample)
+/*
+ * A VM with an in-kernel interrupt controller and an irqfd on GSI: x86's
+ * PIC and IOAPIC; on arm64 a vGICv3 (KVM refuses KVM_CREATE_IRQCHIP's
+ * GICv2 on a GICv3 host), from the tests' guest library, its vCPU never
+ * run: GSI is SPI 37 there.
+ */
+struct demo_vm {
+#if defined(__aarch64__)
+	struct kvm_guest g;
+#else
+	int kvm;
+#endif
+	int vm;
+};
+
+static void kvm_vm_with_irqfd(struct demo_vm *v, int sink, int resample)
 {
 	struct kvm_irqfd irqfd = { .fd = sink, .gsi = GSI };
-	int kvm, vm;
+#if defined(__aarch64__)
+	struct guest_arm64_params p = { 0 };
+	int ret = kvm_guest_create(&v->g, &p);
 
-	kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-	if (kvm < 0)
+	if (ret)
+		die("KVM VM with a vGICv3", -ret);
+	v->vm = v->g.vm;
+#else
+	v->kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (v->kvm < 0)
 		die("/dev/kvm", errno);
-	vm = ioctl(kvm, KVM_CREATE_VM, 0);
-	if (vm < 0 || ioctl(vm, KVM_CREATE_IRQCHIP, 0))
+	v->vm = ioctl(v->kvm, KVM_CREATE_VM, 0);
+	if (v->vm < 0 || ioctl(v->vm, KVM_CREATE_IRQCHIP, 0))
 		die("KVM VM", errno);
+#endif
 	if (resample >= 0) {
 		irqfd.flags = KVM_IRQFD_FLAG_RESAMPLE;
 		irqfd.resamplefd = resample;
 	}
-	if (ioctl(vm, KVM_IRQFD, &irqfd))
+	if (ioctl(v->vm, KVM_IRQFD, &irqfd))
 		die("KVM_IRQFD", errno);
-	return vm;
+}
+
+static void kvm_vm_close(struct demo_vm *v)
+{
+#if defined(__aarch64__)
+	kvm_guest_close(&v->g);
+#else
+	close(v->vm);
+	close(v->kvm);
+#endif
 }
 
 int main(int argc, char **argv)
@@ -80,7 +114,8 @@ int main(int argc, char **argv)
 	int n = argc > 1 ? atoi(argv[1]) : 500;
 	struct irqfwd_line_create c;
 	struct irqfwd_line_info info;
-	int dev, src, sink, unmask, resample, vm, i, ret, hook_failed;
+	int dev, src, sink, unmask, resample, i, ret, hook_failed;
+	struct demo_vm vm;
 	struct edu edu;
 	__u32 id;
 
@@ -96,7 +131,7 @@ int main(int argc, char **argv)
 	/* MSI: VFIO trigger -> irqfwd edge line -> KVM irqfd. */
 	src = new_eventfd();
 	sink = new_eventfd();
-	vm = kvm_vm_with_irqfd(sink, -1);
+	kvm_vm_with_irqfd(&vm, sink, -1);
 	if (edu_set_msi(&edu, src))
 		die("VFIO MSI", errno);
 	line_create_init(&c, src, sink, IRQFWD_TRIGGER_EDGE);
@@ -114,7 +149,7 @@ int main(int argc, char **argv)
 	hook_failed = demo_hook();
 	line_destroy(dev, id);
 	edu_set_msi(&edu, -1);
-	close(vm);
+	kvm_vm_close(&vm);
 	close(sink);
 	close(src);
 
@@ -127,7 +162,7 @@ int main(int argc, char **argv)
 	sink = new_eventfd();
 	unmask = new_eventfd();
 	resample = new_eventfd();
-	vm = kvm_vm_with_irqfd(sink, resample);
+	kvm_vm_with_irqfd(&vm, sink, resample);
 	if (edu_set_intx(&edu, src, unmask))
 		die("VFIO INTx", errno);
 	line_create_level(&c, src, sink, unmask, resample);
@@ -149,6 +184,7 @@ int main(int argc, char **argv)
 	      info.stats.unmasked == (unsigned int)n && !hook_failed ? 0 : 1;
 	printf("irqfwd demo: %s\n", ret ? "FAILED" : "every interrupt forwarded");
 	close(dev);
+	kvm_vm_close(&vm);
 	edu_close(&edu);
 	return ret;
 }

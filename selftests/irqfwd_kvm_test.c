@@ -2,17 +2,24 @@
 /*
  * Real KVM behind the sink: the edu device's interrupts go VFIO -> irqfwd
  * -> KVM irqfd (with a resamplefd for INTx) into a VM with an in-kernel
- * irqchip.  There is no guest to complete the interrupts here (that comes
- * with the guest end-to-end tests); what is visible from outside the VM is
- * asserted: KVM consumes the sink, the interrupt controller latches the
- * interrupt, and completing the level line unmasks it in VFIO.
+ * irqchip (x86: PIC and IOAPIC; arm64: a vGICv3 and a vITS).  Mostly there
+ * is no guest to complete the interrupts here (that comes with the guest
+ * end-to-end tests); what is visible from outside the VM is asserted: KVM
+ * consumes the sink, the interrupt controller latches the interrupt, and
+ * completing the level line unmasks it in VFIO.  On arm64 an MSI route
+ * leads to the vITS, which translates only what a guest has mapped: there
+ * the guest of kvm_guest_arm64.h runs and counts.
  */
 #include <sched.h>
 #include <linux/kvm.h>
 
 #include "kselftest_harness.h"
 #include "irqfwd_util.h"
+#if defined(__aarch64__)
+#include "kvm_guest_arm64.h"
+#else
 #include "kvm_guest.h"
+#endif
 #include "vfio_edu.h"
 
 #define WAIT_MS		2000
@@ -21,10 +28,21 @@
 #define MSI_GSI		24
 #define MSI_VECTOR	0x31
 
+#if defined(__aarch64__)
+#define LEGACY_SPI	(LEGACY_GSI + 32)	/* KVM's default routing */
+#define MSI_LPI		GUEST_LPI_BASE
+#define MSI_DEVID	0x10
+#define MSI_EVENT	0
+#endif
+
 FIXTURE(kvm) {
 	struct edu edu;
 	struct line_fds f;
+#if defined(__aarch64__)
+	struct kvm_guest guest;	/* runs only for the MSI route */
+#else
 	int kvm;
+#endif
 	int vm;
 };
 
@@ -32,11 +50,23 @@ FIXTURE_SETUP(kvm)
 {
 	int ret;
 
+#if defined(__aarch64__)
+	struct guest_arm64_params p = {
+		.lpi = MSI_LPI,
+		.devid = MSI_DEVID,
+		.event = MSI_EVENT,
+	};
+
+	ret = kvm_guest_create(&self->guest, &p);
+	ASSERT_EQ(0, ret) TH_LOG("KVM VM with a vGICv3: %s", strerror(-ret));
+	self->vm = self->guest.vm;
+#else
 	self->kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, self->kvm) TH_LOG("/dev/kvm: %s", strerror(errno));
 	self->vm = ioctl(self->kvm, KVM_CREATE_VM, 0);
 	ASSERT_LE(0, self->vm) TH_LOG("KVM_CREATE_VM: %s", strerror(errno));
 	ASSERT_EQ(0, ioctl(self->vm, KVM_CREATE_IRQCHIP, 0));
+#endif
 
 	ret = edu_open(&self->edu);
 	ASSERT_EQ(0, ret) TH_LOG("edu device via vfio-pci: %s", strerror(-ret));
@@ -49,8 +79,12 @@ FIXTURE_TEARDOWN(kvm)
 {
 	line_fds_close(&self->f);
 	edu_close(&self->edu);
+#if defined(__aarch64__)
+	kvm_guest_close(&self->guest);
+#else
 	close(self->vm);
 	close(self->kvm);
+#endif
 }
 
 static int kvm_irqfd(int vm, int fd, unsigned int gsi, int resamplefd)
@@ -67,17 +101,141 @@ static int kvm_irqfd(int vm, int fd, unsigned int gsi, int resamplefd)
 	return ioctl(vm, KVM_IRQFD, &irqfd) ? -errno : 0;
 }
 
-/* The master PIC's interrupt request register, from KVM. */
-static int pic_irr(int vm, uint8_t *irr)
+/*
+ * Whether the interrupt controller has LEGACY_GSI asserted: 1, 0 or
+ * -errno.  x86: the master PIC's interrupt request register.  arm64: SPI
+ * LEGACY_SPI, edge (@level false: its pending latch) or level (its line).
+ */
+static int legacy_latched(FIXTURE_DATA(kvm) *self, bool level)
 {
+#if defined(__aarch64__)
+	return level ? kvm_gic_spi_level(&self->guest, LEGACY_SPI) :
+		       kvm_gic_spi_pending(&self->guest, LEGACY_SPI);
+#else
 	struct kvm_irqchip chip = { .chip_id = KVM_IRQCHIP_PIC_MASTER };
 
-	if (ioctl(vm, KVM_GET_IRQCHIP, &chip))
+	if (ioctl(self->vm, KVM_GET_IRQCHIP, &chip))
 		return -errno;
-	*irr = chip.chip.pic.irr;
-	return 0;
+	return !!(chip.chip.pic.irr & (1 << LEGACY_GSI));
+#endif
 }
 
+/* Wait up to WAIT_MS for the interrupt controller to latch LEGACY_GSI. */
+static int legacy_latched_wait(FIXTURE_DATA(kvm) *self, bool level)
+{
+	uint64_t end = now_ns() + WAIT_MS * 1000000ull;
+	int ret;
+
+	for (;;) {
+		ret = legacy_latched(self, level);
+		if (ret || now_ns() > end)
+			return ret;
+		usleep(1000);
+	}
+}
+
+/*
+ * Run this thread on the CPU that takes the edu device's INTx: then an
+ * assertion VFIO has not masked interrupts this thread right after the
+ * write that raised it, and its VFIO handler and irqfwd's fire have run
+ * before the thread's next instruction.  So "nothing fired" can be read
+ * at once, without waiting for something that must not come.
+ */
+static int pin_to_intx_cpu(struct edu *edu)
+{
+	int cpu = edu_irq_cpu(edu, "intx");
+	cpu_set_t set;
+
+	if (cpu < 0)
+		return cpu;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set) ? -errno : 0;
+}
+
+#if defined(__aarch64__)
+/* MSI -> irqfwd -> KVM irqfd on a legacy SPI: the vGIC latches it. */
+TEST_F(kvm, msi_into_irqfd)
+{
+	struct irqfwd_line_create c;
+	struct irqfwd_line_info info;
+	int id;
+
+	/* An edge SPI latches a pulse; a level one would drop it again. */
+	ASSERT_EQ(0, kvm_gic_spi_set_edge(&self->guest, LEGACY_SPI));
+	ASSERT_EQ(0, kvm_irqfd(self->vm, self->f.sink, LEGACY_GSI, -1));
+	ASSERT_EQ(0, legacy_latched(self, false));
+
+	ASSERT_EQ(0, edu_set_msi(&self->edu, self->f.source));
+	line_create_init(&c, self->f.source, self->f.sink, IRQFWD_TRIGGER_EDGE);
+	id = line_create(self->f.dev, &c);
+	ASSERT_LT(0, id);
+
+	ASSERT_EQ(0, edu_raise_delivered(&self->edu, self->f.dev, id, ROUNDS,
+					 &info));
+	EXPECT_EQ(ROUNDS, info.stats.fired);
+	EXPECT_EQ(0, info.stats.coalesced);
+	/* KVM consumed every signal of the sink... */
+	EXPECT_EQ(0, efd_take(self->f.sink));
+	/* ...and injected: the interrupt controller has it latched. */
+	EXPECT_EQ(1, legacy_latched(self, false));
+	ASSERT_EQ(0, edu_set_msi(&self->edu, -1));
+}
+
+static void guest_ack(void *arg)
+{
+	edu_ack(arg);
+}
+
+/*
+ * MSI -> irqfwd -> KVM irqfd on an MSI route into the vITS, which the
+ * guest has told to turn (MSI_DEVID, MSI_EVENT) into MSI_LPI: its handler
+ * counts each one, and has the device acknowledged.
+ */
+TEST_F(kvm, msi_into_msi_route)
+{
+	struct kvm_guest *g = &self->guest;
+	struct irqfwd_line_create c;
+	struct irqfwd_line_info info;
+	uint64_t end;
+	int i, id;
+
+	ASSERT_EQ(0, kvm_its_msi_route(self->vm, MSI_GSI, MSI_DEVID,
+				       MSI_EVENT));
+	ASSERT_EQ(0, kvm_irqfd(self->vm, self->f.sink, MSI_GSI, -1));
+	ASSERT_EQ(0, edu_set_msi(&self->edu, self->f.source));
+	line_create_init(&c, self->f.source, self->f.sink, IRQFWD_TRIGGER_EDGE);
+	id = line_create(self->f.dev, &c);
+	ASSERT_LT(0, id);
+
+	ASSERT_EQ(0, kvm_guest_start(g, guest_ack, &self->edu));
+	end = now_ns() + 5000 * 1000000ull;
+	while (!atomic_load(&g->ready) && !atomic_load(&g->error) &&
+	       now_ns() < end)
+		usleep(1000);
+	ASSERT_TRUE(atomic_load(&g->ready))
+		TH_LOG("guest not ready, error %d", atomic_load(&g->error));
+	for (i = 1; i <= ROUNDS; i++) {
+		edu_raise(&self->edu);
+		end = now_ns() + WAIT_MS * 1000000ull;
+		while (atomic_load(&g->handled) < (unsigned long)i &&
+		       !atomic_load(&g->error) && now_ns() < end)
+			usleep(20);
+		ASSERT_EQ(i, atomic_load(&g->handled))
+			TH_LOG("guest error %d, other %lu",
+			       atomic_load(&g->error), atomic_load(&g->other));
+	}
+	kvm_guest_stop(g);
+	EXPECT_EQ(0, atomic_load(&g->error));
+	EXPECT_EQ(0, atomic_load(&g->other));
+	EXPECT_EQ(ROUNDS, atomic_load(&g->handled));
+	ASSERT_EQ(0, line_query(self->f.dev, id, &info));
+	EXPECT_EQ(ROUNDS, info.stats.fired);
+	EXPECT_EQ(ROUNDS, info.stats.delivered);
+	EXPECT_EQ(0, efd_take(self->f.sink));
+	ASSERT_EQ(0, edu_set_msi(&self->edu, -1));
+}
+#else
 /*
  * 1 if the master PIC latched LEGACY_GSI (and clear the latch, so that the
  * next interrupt latches it again), 0 if not, -errno.
@@ -113,39 +271,6 @@ static int pic_irr_take_wait(int vm)
 			return ret;
 		usleep(200);
 	}
-}
-
-/* Wait up to WAIT_MS for the PIC to latch LEGACY_GSI. */
-static int pic_irr_wait(int vm, uint8_t *irr)
-{
-	uint64_t end = now_ns() + WAIT_MS * 1000000ull;
-	int ret;
-
-	for (;;) {
-		ret = pic_irr(vm, irr);
-		if (ret || (*irr & (1 << LEGACY_GSI)) || now_ns() > end)
-			return ret;
-		usleep(1000);
-	}
-}
-
-/*
- * Run this thread on the CPU that takes the edu device's INTx: then an
- * assertion VFIO has not masked interrupts this thread right after the
- * write that raised it, and its VFIO handler and irqfwd's fire have run
- * before the thread's next instruction.  So "nothing fired" can be read
- * at once, without waiting for something that must not come.
- */
-static int pin_to_intx_cpu(struct edu *edu)
-{
-	int cpu = edu_irq_cpu(edu, "intx");
-	cpu_set_t set;
-
-	if (cpu < 0)
-		return cpu;
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	return sched_setaffinity(0, sizeof(set), &set) ? -errno : 0;
 }
 
 /* What KVM latched: the PIC's request for LEGACY_GSI, or a vCPU's vector. */
@@ -228,6 +353,7 @@ TEST_F(kvm, msi_into_msi_route)
 	msi_rounds(_metadata, self, &l);
 	close(l.vcpu);
 }
+#endif
 
 /*
  * INTx -> irqfwd -> KVM resample irqfd.  KVM holds the GSI asserted until
@@ -238,7 +364,6 @@ TEST_F(kvm, intx_into_resample_irqfd)
 {
 	struct irqfwd_line_create c;
 	struct irqfwd_line_info info;
-	uint8_t irr = 0;
 	int id;
 
 	ASSERT_EQ(0, kvm_irqfd(self->vm, self->f.sink, LEGACY_GSI,
@@ -255,8 +380,7 @@ TEST_F(kvm, intx_into_resample_irqfd)
 	EXPECT_EQ(1, info.stats.delivered);
 	EXPECT_EQ(IRQFWD_LINE_STATE_IN_SERVICE, info.state);
 	/* KVM injects level irqfds from a work item. */
-	ASSERT_EQ(0, pic_irr_wait(self->vm, &irr));
-	EXPECT_NE(0, irr & (1 << LEGACY_GSI));
+	EXPECT_EQ(1, legacy_latched_wait(self, true));
 	EXPECT_EQ(0, efd_take(self->f.sink));
 
 	/*

@@ -226,6 +226,46 @@ static inline uint32_t edu_irq_status(struct edu *edu)
 	return edu->bar0[EDU_REG_IRQ_STATUS / 4];
 }
 
+/*
+ * How many times the host took the interrupt /proc/interrupts names @name
+ * (summed over the CPUs), or -1 if it has no such line.
+ */
+static inline long long proc_irq_count(const char *name)
+{
+	char line[4096], *p, *end;
+	long long sum = -1;
+	FILE *f;
+
+	f = fopen("/proc/interrupts", "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		p = strchr(line, ':');
+		if (!p || !strstr(p, name))
+			continue;
+		sum = 0;
+		for (p++;; p = end) {
+			unsigned long long v = strtoull(p, &end, 10);
+
+			if (end == p)
+				break;
+			sum += v;
+		}
+		break;
+	}
+	fclose(f);
+	return sum;
+}
+
+/* The host's count of the edu device's MSI (VFIO's vfio-msi[0]). */
+static inline long long edu_msi_host_count(struct edu *edu)
+{
+	char name[64];
+
+	snprintf(name, sizeof(name), "vfio-msi[0](%s)", edu->bdf);
+	return proc_irq_count(name);
+}
+
 /* VFIO_DEVICE_SET_IRQS with one eventfd, or none (fd < 0) to disable. */
 static inline int edu_set_irq(struct edu *edu, unsigned int index,
 			      unsigned int action, int fd)
