@@ -62,7 +62,7 @@ static int demo_hook(void)
  * A VM with an in-kernel interrupt controller and an irqfd on GSI: x86's
  * PIC and IOAPIC; on arm64 a vGICv3 (KVM refuses KVM_CREATE_IRQCHIP's
  * GICv2 on a GICv3 host), from the tests' guest library, its vCPU never
- * run: GSI is SPI 37 there.
+ * run: GSI is SPI 37 there, edge for the MSI and level for INTx.
  */
 struct demo_vm {
 #if defined(__aarch64__)
@@ -83,6 +83,10 @@ static void kvm_vm_with_irqfd(struct demo_vm *v, int sink, int resample)
 	if (ret)
 		die("KVM VM with a vGICv3", -ret);
 	v->vm = v->g.vm;
+	/* SPIs start edge-triggered: INTx is level, as a guest would set. */
+	ret = kvm_gic_spi_configure(&v->g, GSI + 32, resample >= 0);
+	if (ret)
+		die("GICD_ICFGR", -ret);
 #else
 	v->kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	if (v->kvm < 0)

@@ -161,8 +161,8 @@ TEST_F(kvm, msi_into_irqfd)
 	struct irqfwd_line_info info;
 	int id;
 
-	/* An edge SPI latches a pulse; a level one would drop it again. */
-	ASSERT_EQ(0, kvm_gic_spi_set_edge(&self->guest, LEGACY_SPI));
+	/* An edge SPI latches what the irqfd raises. */
+	ASSERT_EQ(0, kvm_gic_spi_configure(&self->guest, LEGACY_SPI, false));
 	ASSERT_EQ(0, kvm_irqfd(self->vm, self->f.sink, LEGACY_GSI, -1));
 	ASSERT_EQ(0, legacy_latched(self, false));
 
@@ -366,6 +366,10 @@ TEST_F(kvm, intx_into_resample_irqfd)
 	struct irqfwd_line_info info;
 	int id;
 
+#if defined(__aarch64__)
+	/* A level SPI holds the line until the resampler lowers it. */
+	ASSERT_EQ(0, kvm_gic_spi_configure(&self->guest, LEGACY_SPI, true));
+#endif
 	ASSERT_EQ(0, kvm_irqfd(self->vm, self->f.sink, LEGACY_GSI,
 			       self->f.resample));
 	ASSERT_EQ(0, edu_set_intx(&self->edu, self->f.source, self->f.unmask));

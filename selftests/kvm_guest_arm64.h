@@ -299,21 +299,26 @@ asm(
 "	b.ne 1b\n"
 "	ret\n"
 
-	/* IRQ: acknowledge, have the device acknowledged, EOI, report. */
+	/* IRQ: acknowledge, have the device acknowledged, EOI, report.
+	 * INTIDs 1020-1023 are special (1023: nothing pending); LPIs are
+	 * 8192 and up.
+	 */
 "guest_arm64_irq:\n"
-"	stp x0, x1, [sp, #-16]!\n"
+"	stp x0, x1, [sp, #-32]!\n"
+"	str x2, [sp, #16]\n"
 "	ldr x1, =" GUEST_STR(GUEST_MMIO) "\n"
 "	mrs x0, " GUEST_ICC_IAR1 "\n"
-"	cmp w0, #1020\n"
-"	b.hs 1f\n"
+"	sub w2, w0, #1020\n"
+"	cmp w2, #4\n"
+"	b.lo 1f\n"
 "	str w0, [x1, #" GUEST_STR(GUEST_MMIO_ACK) "]\n"
 "	msr " GUEST_ICC_EOIR1 ", x0\n"
 "	isb\n"
 "	str w0, [x1, #" GUEST_STR(GUEST_MMIO_HANDLED) "]\n"
-"	ldp x0, x1, [sp], #16\n"
-"	eret\n"
+"	b 2f\n"
 "1:	str w0, [x1, #" GUEST_STR(GUEST_MMIO_SPURIOUS) "]\n"
-"	ldp x0, x1, [sp], #16\n"
+"2:	ldr x2, [sp, #16]\n"
+"	ldp x0, x1, [sp], #32\n"
 "	eret\n"
 
 	/* Anything else: report the vector and ESR_EL1, stop. */
@@ -406,16 +411,21 @@ static inline int kvm_gic_spi_level(struct kvm_guest *g, unsigned int intid)
 	return ret ? ret : !!(val & (1u << (intid % 32)));
 }
 
-/* Configure SPI @intid edge-triggered, as a guest would (GICD_ICFGR). */
-static inline int kvm_gic_spi_set_edge(struct kvm_guest *g, unsigned int intid)
+/*
+ * Configure SPI @intid edge- or level-triggered, as a guest would
+ * (GICD_ICFGR).  KVM starts every SPI edge-triggered.
+ */
+static inline int kvm_gic_spi_configure(struct kvm_guest *g,
+					unsigned int intid, bool level)
 {
-	uint32_t off = 0xc00 + intid / 16 * 4, val;
+	uint32_t off = 0xc00 + intid / 16 * 4, edge = 2u << (intid % 16 * 2);
+	uint32_t val;
 	int ret;
 
 	ret = kvm_gicd_read(g, off, &val);
 	if (ret)
 		return ret;
-	return kvm_gicd_write(g, off, val | 2u << (intid % 16 * 2));
+	return kvm_gicd_write(g, off, level ? val & ~edge : val | edge);
 }
 
 /*
