@@ -20,6 +20,9 @@ PACKAGES=(
 	kmod sparse dkms gcc make libc6-dev pkg-config libnl-genl-3-dev
 	python3 python3-yaml python3-jsonschema
 	linux-headers-amd64 linux-headers-6.12-amd64
+	# scripts/qemu-x86.sh: Debian's QEMU rebuilt with a fix
+	dpkg-dev meson ninja-build flex bison libglib2.0-dev libpixman-1-dev
+	libfdt-dev zlib1g-dev
 )
 if [ "${IRQFWD_ARM64:-0}" = 1 ]; then
 	PACKAGES+=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross libnl-genl-3-dev:arm64)
