@@ -8,6 +8,8 @@
 # Idempotent: apt is not touched when everything is already installed,
 # including the headers that the kernel metapackages currently point at
 # (a Debian security update bumps the ABI: -56 today, -57 tomorrow).
+# Then builds, once, the QEMU of the x86 lanes (scripts/qemu-x86.sh: 10 to
+# 25 minutes the first time, nothing afterwards).
 # Environment: IRQFWD_ARM64=1 also installs the arm64 cross toolchain and
 # enables the arm64 architecture in dpkg (for arm64 kernels and busybox).
 
@@ -51,20 +53,28 @@ if [ "${#heads[@]}" -gt 0 ] && [ -n "$(missing_of "${heads[@]}")" ]; then
 	missing+=("${HEADER_METAS[@]}")
 fi
 
+install_missing() {
+	[ "$(id -u)" = 0 ] || die "need root to install: ${missing[*]}"
+	if [ "$foreign" = 1 ]; then
+		log "enabling the arm64 architecture in dpkg"
+		dpkg --add-architecture arm64
+	fi
+	export DEBIAN_FRONTEND=noninteractive
+	run_quiet apt-get update -q || die "apt-get update failed"
+	if [ "${#missing[@]}" -gt 0 ]; then
+		log "installing: ${missing[*]}"
+		run_quiet apt-get install -y -q --no-install-recommends "${missing[@]}" ||
+			die "apt-get install failed"
+	fi
+}
+
 if [ "${#missing[@]}" -eq 0 ] && [ "$foreign" = 0 ]; then
 	log "all host packages present"
-	exit 0
+else
+	install_missing
 fi
 
-[ "$(id -u)" = 0 ] || die "need root to install: ${missing[*]}"
-if [ "$foreign" = 1 ]; then
-	log "enabling the arm64 architecture in dpkg"
-	dpkg --add-architecture arm64
-fi
-export DEBIAN_FRONTEND=noninteractive
-run_quiet apt-get update -q || die "apt-get update failed"
-if [ "${#missing[@]}" -gt 0 ]; then
-	log "installing: ${missing[*]}"
-	run_quiet apt-get install -y -q --no-install-recommends "${missing[@]}" ||
-		die "apt-get install failed"
-fi
+# The x86 lanes' QEMU, built once here rather than inside a lane (where
+# it would hold a VM slot for the length of the build).
+"$IRQFWD_SCRIPTS/qemu-x86.sh" >/dev/null ||
+	die "building the x86 lanes' qemu-system-x86_64 failed"
