@@ -26,8 +26,8 @@
 #
 # The source comes through a private apt state under $IRQFWD_CACHE/qemu/
 # (deb-src entries made from the system's own, /etc/apt untouched); the
-# build (x86_64-softmmu only, no optional features, Debian's firmware
-# path) runs under nice -n 19 with IRQFWD_QEMU_JOBS jobs (default 2) and
+# build (x86_64-softmmu only, no optional features; Debian's firmware
+# through links under $IRQFWD_CACHE/qemu/) runs under nice -n 19 with IRQFWD_QEMU_JOBS jobs (default 2) and
 # takes 10 to 25 minutes on two cores; its log is build.log in the build
 # directory. The result, $IRQFWD_CACHE/qemu/VERSION-fixREV/qemu-system-x86_64,
 # is reused until the installed QEMU changes or REV does (bump it with any
@@ -58,12 +58,28 @@ version=$(dpkg-query -W -f='${source:Version}' qemu-system-x86 2>/dev/null) ||
 	die "qemu-system-x86 is not installed: run scripts/deps.sh"
 [ -n "$version" ] || die "cannot read the source version of qemu-system-x86"
 out="$QD/${version//[:~]/_}-fix$REV"
+
+# QEMU looks for its firmware relative to its executable (BINDIR/../share/
+# qemu and so on, the paths of --firmwarepath): point those at Debian's.
+firmware_links() {
+	local d
+
+	for d in share/qemu share/seabios lib/ipxe/qemu; do
+		if [ ! -L "$QD/$d" ]; then
+			mkdir -p "$(dirname "$QD/$d")"
+			rm -rf "${QD:?}/$d"
+			ln -s "/usr/$d" "$QD/$d"
+		fi
+	done
+}
+
+mkdir -p "$QD"
+firmware_links
 if [ -x "$out/qemu-system-x86_64" ]; then
 	echo "$out/qemu-system-x86_64"
 	exit 0
 fi
 
-mkdir -p "$QD"
 exec 8>"$QD/.lock"
 flock 8 || die "cannot lock $QD/.lock"
 if [ -x "$out/qemu-system-x86_64" ]; then
