@@ -15,11 +15,12 @@
 # timer interrupt but QEMU never tells the vCPU, and once that vCPU halts
 # (its task went to sleep) nothing wakes it until another interrupt
 # happens to reach it. The guest's idle CPU then sits in safe_halt with
-# its timer pending: the soft-lockup panics seen in irqfwd_guest_test,
-# where the other vCPU runs the nested guest (every VMRUN that asks for
-# an interrupt window is a chance). QEMU 10.2 made every update of
-# interrupt_request atomic upstream; Debian's 7.2 (bookworm) and 10.0
-# (bookworm-backports, trixie) still race. Here the three writers that can
+# its timer pending, the signature of the soft-lockup panics seen in
+# irqfwd_guest_test, where the other vCPU runs the nested guest (every
+# VMRUN that asks for an interrupt window is a chance). QEMU 10.2 made
+# every update of interrupt_request atomic upstream; Debian's 7.2
+# (bookworm), 10.0.2 (bookworm-backports) and 10.0.13 (trixie) still
+# race. Here the three writers that can
 # run concurrently (VMRUN's, tcg_handle_interrupt's and
 # cpu_reset_interrupt's) become atomic OR/AND; each edit must apply
 # exactly once or the build stops.
@@ -27,12 +28,13 @@
 # The source comes through a private apt state under $IRQFWD_CACHE/qemu/
 # (deb-src entries made from the system's own, /etc/apt untouched); the
 # build (x86_64-softmmu only, no optional features; Debian's firmware
-# through links under $IRQFWD_CACHE/qemu/) runs under nice -n 19 with IRQFWD_QEMU_JOBS jobs (default 2) and
-# takes 10 to 25 minutes on two cores; its log is build.log in the build
-# directory. The result, $IRQFWD_CACHE/qemu/VERSION-fixREV/qemu-system-x86_64,
-# is reused until the installed QEMU changes or REV does (bump it with any
-# change to the fix or to the build options). The build dependencies come
-# from scripts/deps.sh.
+# through links under $IRQFWD_CACHE/qemu/) runs under nice -n 19 with
+# IRQFWD_QEMU_JOBS jobs (default 2) and takes 10 to 25 minutes on two
+# cores; its log is build.log in the build directory. The result,
+# $IRQFWD_CACHE/qemu/VERSION-fixREV/qemu-system-x86_64, is reused until
+# the installed QEMU changes or REV does (bump it with any change to the
+# fix or to the build options). The build dependencies come from
+# scripts/deps.sh.
 
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
