@@ -14,6 +14,8 @@
 # architecture is not enabled in dpkg. The arm64 headers run the host's
 # kbuild tools of the same version: the linux-kbuild package that the
 # current arm64 headers depend on is installed here.
+# Then it builds, once, the QEMU of the x86 lanes (scripts/qemu-x86.sh:
+# 10 to 25 minutes the first time, nothing afterwards).
 
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -30,6 +32,9 @@ PACKAGES=(
 	linux-headers-amd64 linux-headers-6.12-amd64
 	gcc-aarch64-linux-gnu libc6-dev-arm64-cross debian-archive-keyring
 	dpkg-dev debootstrap
+	# scripts/qemu-x86.sh: Debian's QEMU rebuilt with a fix
+	meson ninja-build flex bison libglib2.0-dev libpixman-1-dev
+	libfdt-dev zlib1g-dev
 )
 
 # Metapackages whose current dependency (the headers of today's ABI) must
@@ -79,4 +84,9 @@ mapfile -t kbuilds < <(printf '%s\n' "$kbuild_names" | grep .)
 	die "cannot resolve the linux-kbuild packages of the arm64 headers (got: ${kbuilds[*]:-none})"
 mapfile -t missing < <(missing_of "${kbuilds[@]}")
 [ "${#missing[@]}" -eq 0 ] || apt_install "${missing[@]}"
+
+# The x86 lanes' QEMU, built once here rather than inside a lane (where
+# it would hold a VM slot for the length of the build).
+"$IRQFWD_SCRIPTS/qemu-x86.sh" >/dev/null ||
+	die "building the x86 lanes' qemu-system-x86_64 failed"
 log "all host packages present"

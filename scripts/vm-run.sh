@@ -44,6 +44,10 @@
 #   IRQFWD_KERNEL_ARGS   appended to the guest kernel command line
 #                        (e.g. slub_debug=- to turn slab debugging off)
 #   IRQFWD_QEMU_ARGS     appended to the QEMU command line (split on spaces)
+#   IRQFWD_QEMU_X86      the qemu-system-x86_64 of the x86 lanes (default:
+#                        Debian's, rebuilt once with the interrupt_request
+#                        fix by scripts/qemu-x86.sh; /usr/bin/... for the
+#                        stock one)
 #   IRQFWD_BENCH_ARGS    options of irqfwd_bench, key=value,... (--bench;
 #                        e.g. rounds=2,block=200,only=edge:level)
 #   IRQFWD_BENCH_RESULTS where --bench writes its results
@@ -113,7 +117,14 @@ case "$LANE_ARCH" in
 x86_64)
 	KBUILD_ARGS=()
 	SELFTEST_ARGS=()
-	QEMU=qemu-system-x86_64
+	if [ -n "${IRQFWD_QEMU_X86:-}" ]; then
+		QEMU=$IRQFWD_QEMU_X86
+	else
+		# Debian's QEMU loses a vCPU's wake-up now and then while the
+		# other vCPU runs a nested guest (see scripts/qemu-x86.sh).
+		QEMU=$("$IRQFWD_SCRIPTS/qemu-x86.sh") ||
+			lane_fail "building the fixed qemu-system-x86_64 failed"
+	fi
 	;;
 arm64)
 	KBUILD_ARGS=(ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-)
