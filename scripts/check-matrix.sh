@@ -112,11 +112,7 @@ new_sparse() {
 	dir="$IRQFWD_CACHE/sparse-sid/$ver"
 	if [ ! -e "$dir/.done" ]; then
 		deb=$(suite_download sid "$IRQFWD_CACHE/debs" sparse:amd64)
-		rm -rf "$dir" "$dir.tmp"
-		mkdir -p "$dir.tmp"
-		run_quiet dpkg -x "$deb" "$dir.tmp" || die "dpkg -x $deb failed"
-		touch "$dir.tmp/.done"
-		mv "$dir.tmp" "$dir"
+		deb_extract "$deb" "$dir"
 		rm -f "$deb"
 	fi
 	echo "$dir"

@@ -66,12 +66,7 @@ if [ ! -e "$KTREE/.done" ]; then
 		debs+=("$(suite_download "$SUITE" "$IRQFWD_CACHE/debs" "$p")")
 	done
 	tmp="$KTREE.tmp.$$"
-	rm -rf "$tmp"
-	mkdir -p "$tmp"
-	for deb in "${debs[@]}"; do
-		log "unpacking $(basename "$deb")"
-		run_quiet dpkg -x "$deb" "$tmp" || die "dpkg -x $deb failed"
-	done
+	debs_unpack "$tmp" "${debs[@]}"
 	mk="$tmp/usr/src/linux-headers-$KVER/Makefile"
 	[ -f "$mk" ] || die "linux-headers-$KVER has no Makefile"
 	# Debian's headers name their -common half (and, since 6.13, their

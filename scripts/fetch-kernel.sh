@@ -82,12 +82,7 @@ if [ "$fetched" = 1 ] && [ -n "$SUITE" ]; then
 		debs+=("$(suite_download "$SUITE" "$IRQFWD_CACHE/debs" "$(suite_pkg "$p" "$DEBARCH")")")
 	done
 	tmp="$kdest.tmp.$$"
-	rm -rf "$tmp"
-	mkdir -p "$tmp"
-	for deb in "${debs[@]}"; do
-		log "unpacking $(basename "$deb")"
-		run_quiet dpkg -x "$deb" "$tmp" || die "dpkg -x $deb failed"
-	done
+	debs_unpack "$tmp" "${debs[@]}"
 	touch "$tmp/.done"
 	rm -rf "$kdest"
 	mv "$tmp" "$kdest"

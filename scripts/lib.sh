@@ -265,6 +265,19 @@ apt_download() {
 	echo "$deb"
 }
 
+# debs_unpack DIR DEB...: dpkg -x each DEB into DIR, made anew.
+debs_unpack() {
+	local dir=$1 deb
+
+	shift
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	for deb in "$@"; do
+		log "unpacking $(basename "$deb")"
+		run_quiet dpkg -x "$deb" "$dir" || die "dpkg -x $deb failed"
+	done
+}
+
 # deb_extract DEB DEST: dpkg -x DEB into DEST atomically (DEST/.done stamp).
 deb_extract() {
 	local deb=$1 dest=$2 tmp
@@ -272,10 +285,7 @@ deb_extract() {
 	[ -e "$dest/.done" ] && return 0
 	rm -rf "$dest"
 	tmp="$dest.tmp.$$"
-	rm -rf "$tmp"
-	mkdir -p "$tmp"
-	log "extracting $(basename "$deb")"
-	run_quiet dpkg -x "$deb" "$tmp" || die "dpkg -x $deb failed"
+	debs_unpack "$tmp" "$deb"
 	touch "$tmp/.done"
 	mv "$tmp" "$dest"
 }
