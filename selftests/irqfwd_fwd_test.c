@@ -14,12 +14,21 @@
 
 #include "kselftest_harness.h"
 #include "irqfwd_util.h"
+#if defined(__aarch64__)
+#include "kvm_guest_arm64.h"
+#else
 #include "kvm_guest.h"
+#endif
 #include "vfio_edu.h"
 
 #define WAIT_MS		2000
-#define MSI_GSI		24
+#if defined(__aarch64__)
+#define KVM_GSI		5
+#define KVM_SPI		(KVM_GSI + 32)	/* KVM's default routing */
+#else
+#define KVM_GSI		24
 #define MSI_VECTOR	0x31
+#endif
 
 /* The host IRQ /proc/interrupts shows for the edu device's MSI, or -1. */
 static int proc_vfio_msi_irq(const char *bdf)
@@ -85,9 +94,13 @@ static bool has_no_irq(const struct irqfwd_line_info *info)
 FIXTURE(fwd) {
 	struct edu edu;
 	struct line_fds f;
+#if defined(__aarch64__)
+	struct kvm_guest guest;	/* never runs: its vGIC latches the irqfd */
+#else
 	int kvm;
-	int vm;
 	int vcpu;
+#endif
+	int vm;
 };
 
 FIXTURE_SETUP(fwd)
@@ -96,46 +109,93 @@ FIXTURE_SETUP(fwd)
 
 	ASSERT_EQ(0, ret) TH_LOG("edu device via vfio-pci: %s", strerror(-ret));
 	ASSERT_EQ(0, line_fds_open(&self->f));
-	self->kvm = -1;
 	self->vm = -1;
+#if !defined(__aarch64__)
+	self->kvm = -1;
 	self->vcpu = -1;
+#endif
 }
 
 FIXTURE_TEARDOWN(fwd)
 {
 	line_fds_close(&self->f);
 	edu_close(&self->edu);
+#if defined(__aarch64__)
+	if (self->vm >= 0)
+		kvm_guest_close(&self->guest);
+#else
 	if (self->vcpu >= 0)
 		close(self->vcpu);
 	if (self->vm >= 0)
 		close(self->vm);
 	if (self->kvm >= 0)
 		close(self->kvm);
+#endif
 }
 
 /*
- * A VM with an MSI route on MSI_GSI, and an irqfd of @fd on it; what KVM
- * receives there is counted at vCPU 0's local APIC (kvm_lapic_probe()).
+ * A VM whose in-kernel interrupt controller latches what KVM_GSI
+ * receives, and an irqfd of @fd on KVM_GSI.  x86: an MSI route to vCPU
+ * 0's local APIC (kvm_lapic_probe()), latched in its IRR.  arm64: a vGICv3
+ * (kvm_guest_create(); the vCPU never runs), KVM_GSI its edge SPI KVM_SPI,
+ * latched in the distributor's pending bits.
  */
 static void kvm_irqfd(struct __test_metadata *_metadata,
 		      FIXTURE_DATA(fwd) *self, int fd)
 {
-	struct kvm_irqfd irqfd = { .fd = fd, .gsi = MSI_GSI };
+	struct kvm_irqfd irqfd = { .fd = fd, .gsi = KVM_GSI };
+#if defined(__aarch64__)
+	struct guest_arm64_params params = { 0 };
+	int ret;
 
+	ret = kvm_guest_create(&self->guest, &params);
+	ASSERT_EQ(0, ret) TH_LOG("KVM VM with a vGICv3: %s", strerror(-ret));
+	self->vm = self->guest.vm;
+	ASSERT_EQ(0, kvm_gic_spi_configure(&self->guest, KVM_SPI, false));
+#else
 	self->kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, self->kvm);
 	self->vm = ioctl(self->kvm, KVM_CREATE_VM, 0);
 	ASSERT_LE(0, self->vm);
 	ASSERT_EQ(0, ioctl(self->vm, KVM_CREATE_IRQCHIP, 0));
-	ASSERT_EQ(0, kvm_msi_route(self->vm, MSI_GSI, MSI_VECTOR));
+	ASSERT_EQ(0, kvm_msi_route(self->vm, KVM_GSI, MSI_VECTOR));
 	self->vcpu = kvm_lapic_probe(self->vm);
 	ASSERT_LE(0, self->vcpu);
+#endif
 	ASSERT_EQ(0, ioctl(self->vm, KVM_IRQFD, &irqfd));
 }
 
 /*
- * Raise @n interrupts, each received by KVM (latched at vCPU 0's local
- * APIC, then taken) before the next, with nothing latched before a raise.
+ * 1 if KVM latched an interrupt on KVM_GSI since the last take (the latch
+ * is cleared, so that the next one latches again), 0 if not, -errno.
+ */
+static int kvm_take(FIXTURE_DATA(fwd) *self)
+{
+#if defined(__aarch64__)
+	return kvm_gic_spi_pending_take(&self->guest, KVM_SPI);
+#else
+	return kvm_lapic_irr_take(self->vcpu, MSI_VECTOR);
+#endif
+}
+
+/* Wait up to WAIT_MS for KVM to latch an interrupt, and take it. */
+static int kvm_take_wait(FIXTURE_DATA(fwd) *self)
+{
+	uint64_t end = now_ns() + WAIT_MS * 1000000ull;
+	int ret;
+
+	for (;;) {
+		ret = kvm_take(self);
+		if (ret || now_ns() > end)
+			return ret;
+		usleep(200);
+	}
+}
+
+/*
+ * Raise @n interrupts, each received by KVM (latched by its interrupt
+ * controller, then taken) before the next, with nothing latched before a
+ * raise.
  */
 static void raise_into_kvm(struct __test_metadata *_metadata,
 			   FIXTURE_DATA(fwd) *self, int n)
@@ -143,10 +203,9 @@ static void raise_into_kvm(struct __test_metadata *_metadata,
 	int i;
 
 	for (i = 1; i <= n; i++) {
-		ASSERT_EQ(0, kvm_lapic_irr_take(self->vcpu, MSI_VECTOR))
-			TH_LOG("raise %d", i);
+		ASSERT_EQ(0, kvm_take(self)) TH_LOG("raise %d", i);
 		edu_raise(&self->edu);
-		ASSERT_EQ(1, kvm_lapic_irr_wait(self->vcpu, MSI_VECTOR, WAIT_MS))
+		ASSERT_EQ(1, kvm_take_wait(self))
 			TH_LOG("raise %d: KVM received nothing", i);
 		edu_ack(&self->edu);
 	}
@@ -312,7 +371,7 @@ TEST_F(fwd, kvm_irqfd_deassigned)
 {
 	struct kvm_irqfd irqfd = {
 		.fd = self->f.sink,
-		.gsi = MSI_GSI,
+		.gsi = KVM_GSI,
 		.flags = KVM_IRQFD_FLAG_DEASSIGN,
 	};
 	struct irqfwd_line_info info;
@@ -348,7 +407,7 @@ TEST_F(fwd, source_busy)
 {
 	struct kvm_irqfd deassign = {
 		.fd = self->f.source,
-		.gsi = MSI_GSI,
+		.gsi = KVM_GSI,
 		.flags = KVM_IRQFD_FLAG_DEASSIGN,
 	};
 	bool busy = kvm_always_registers_consumer();
@@ -380,7 +439,7 @@ TEST_F(fwd, source_busy)
  * Each raise waits for its delivery before the next, so the device's
  * interrupts never merge: delivered must equal raised exactly, whatever
  * the toggler does meanwhile.  @kvm: KVM consumes the sink, and what it
- * received is counted at vCPU 0's local APIC (kvm_lapic_probe()); else
+ * received is counted at its interrupt controller (kvm_irqfd()); else
  * read the sink.
  */
 static void toggle_stress(struct __test_metadata *_metadata,
@@ -396,13 +455,13 @@ static void toggle_stress(struct __test_metadata *_metadata,
 	toggler_start(&t, self->f.dev, id, true);
 	while (raised < min_raises || t.toggles < 1000 || t.masks < 1000) {
 		if (kvm)
-			ASSERT_EQ(0, kvm_lapic_irr_take(self->vcpu, MSI_VECTOR))
+			ASSERT_EQ(0, kvm_take(self))
 				TH_LOG("KVM received an extra interrupt before raise %lu",
 				       raised + 1);
 		edu_raise(&self->edu);
 		raised++;
 		if (kvm) {
-			n = kvm_lapic_irr_wait(self->vcpu, MSI_VECTOR, WAIT_MS);
+			n = kvm_take_wait(self);
 			ASSERT_EQ(1, n) TH_LOG("raise %lu not received by KVM",
 					       raised);
 			ASSERT_EQ(0, line_wait_stat(self->f.dev, id, delivered,

@@ -399,6 +399,33 @@ static inline int kvm_gic_spi_pending(struct kvm_guest *g, unsigned int intid)
 	return ret ? ret : !!(val & (1u << (intid % 32)));
 }
 
+/*
+ * Take the pending latch of edge SPI @intid: 1 if it was set (and clear
+ * it, so that the next edge latches again), 0 if not, -errno (-EIO: it
+ * would not clear).  Every vCPU must be out of KVM_RUN.  How a VMM clears
+ * a pending bit differs between kernels: some take a GICD_ICPENDR write,
+ * others ignore it from userspace and set the latch to the GICD_ISPENDR
+ * value written (a restore); do both, and check.
+ */
+static inline int kvm_gic_spi_pending_take(struct kvm_guest *g,
+					   unsigned int intid)
+{
+	uint32_t off = intid / 32 * 4, bit = 1u << (intid % 32), val;
+	int ret;
+
+	ret = kvm_gicd_read(g, 0x200 + off, &val);		/* ISPENDR */
+	if (ret || !(val & bit))
+		return ret;
+	ret = kvm_gicd_write(g, 0x280 + off, bit);		/* ICPENDR */
+	if (!ret)
+		ret = kvm_gicd_write(g, 0x200 + off, val & ~bit);
+	if (!ret)
+		ret = kvm_gicd_read(g, 0x200 + off, &val);
+	if (ret)
+		return ret;
+	return val & bit ? -EIO : 1;
+}
+
 static inline int kvm_gic_spi_level(struct kvm_guest *g, unsigned int intid)
 {
 	uint32_t val;
