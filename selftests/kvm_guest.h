@@ -281,10 +281,6 @@ static inline int kvm_lapic_irr_wait(int vcpu, unsigned int vector,
 	}
 }
 
-static void kvm_guest_sigusr1(int sig)
-{
-}
-
 static void *kvm_guest_vcpu_fn(void *arg)
 {
 	struct kvm_guest *g = arg;
@@ -425,25 +421,6 @@ err:
 	return ret ? ret : -EIO;
 }
 
-/* Run the vCPU in a thread; @ack is called for the guest's port 0x10. */
-static inline int kvm_guest_start(struct kvm_guest *g,
-				  void (*ack)(void *arg), void *ack_arg)
-{
-	struct sigaction sa = { .sa_handler = kvm_guest_sigusr1 };
-
-	/* No SA_RESTART: the signal must make KVM_RUN return. */
-	sigaction(SIGUSR1, &sa, NULL);
-	g->ack = ack;
-	g->ack_arg = ack_arg;
-	return -pthread_create(&g->thread, NULL, kvm_guest_vcpu_fn, g);
-}
-
-static inline void kvm_guest_stop(struct kvm_guest *g)
-{
-	atomic_store(&g->stop, true);
-	g->run->immediate_exit = 1;
-	pthread_kill(g->thread, SIGUSR1);
-	pthread_join(g->thread, NULL);
-}
+#include "kvm_guest_run.h"
 
 #endif /* KVM_GUEST_H */

@@ -484,10 +484,6 @@ static inline int kvm_its_msi_route(int vm, unsigned int gsi, uint32_t devid,
 	return ioctl(vm, KVM_SET_GSI_ROUTING, &routing) ? -errno : 0;
 }
 
-static void kvm_guest_sigusr1(int sig)
-{
-}
-
 static inline bool kvm_guest_configured(struct kvm_guest *g, uint32_t intid)
 {
 	return intid && (intid == g->params.spi || intid == g->params.lpi);
@@ -701,25 +697,6 @@ err_ret:
 	return ret ? ret : -EIO;
 }
 
-/* Run the vCPU in a thread; @ack is called for GUEST_MMIO_ACK. */
-static inline int kvm_guest_start(struct kvm_guest *g,
-				  void (*ack)(void *arg), void *ack_arg)
-{
-	struct sigaction sa = { .sa_handler = kvm_guest_sigusr1 };
-
-	/* No SA_RESTART: the signal must make KVM_RUN return. */
-	sigaction(SIGUSR1, &sa, NULL);
-	g->ack = ack;
-	g->ack_arg = ack_arg;
-	return -pthread_create(&g->thread, NULL, kvm_guest_vcpu_fn, g);
-}
-
-static inline void kvm_guest_stop(struct kvm_guest *g)
-{
-	atomic_store(&g->stop, true);
-	g->run->immediate_exit = 1;
-	pthread_kill(g->thread, SIGUSR1);
-	pthread_join(g->thread, NULL);
-}
+#include "kvm_guest_run.h"
 
 #endif /* KVM_GUEST_ARM64_H */

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The vCPU thread of the test guests, the same on every architecture:
+ * kvm_guest.h (x86) and kvm_guest_arm64.h define struct kvm_guest (with
+ * run, thread, stop, ack and ack_arg) and kvm_guest_vcpu_fn(), the loop
+ * that runs the vCPU until g->stop and handles its exits, then include
+ * this.
+ */
+#ifndef KVM_GUEST_RUN_H
+#define KVM_GUEST_RUN_H
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+
+static void kvm_guest_sigusr1(int sig)
+{
+}
+
+/*
+ * Run the vCPU in a thread; @ack is called when the guest's handler asks
+ * the VMM to acknowledge the device.
+ */
+static inline int kvm_guest_start(struct kvm_guest *g,
+				  void (*ack)(void *arg), void *ack_arg)
+{
+	struct sigaction sa = { .sa_handler = kvm_guest_sigusr1 };
+
+	/* No SA_RESTART: the signal must make KVM_RUN return. */
+	sigaction(SIGUSR1, &sa, NULL);
+	g->ack = ack;
+	g->ack_arg = ack_arg;
+	return -pthread_create(&g->thread, NULL, kvm_guest_vcpu_fn, g);
+}
+
+/* Stop the vCPU thread: out of KVM_RUN at once, and joined. */
+static inline void kvm_guest_stop(struct kvm_guest *g)
+{
+	atomic_store(&g->stop, true);
+	g->run->immediate_exit = 1;
+	pthread_kill(g->thread, SIGUSR1);
+	pthread_join(g->thread, NULL);
+}
+
+#endif /* KVM_GUEST_RUN_H */
