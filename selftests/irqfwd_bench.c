@@ -42,7 +42,10 @@
  * KVM's irqfd on VFIO's trigger (the floor) and userspace relays.  x86:
  * the real-mode guest of kvm_guest.h (local APIC vector, PIC IRQ 5), port
  * I/O exits.  arm64: the guest of kvm_guest_arm64.h (an LPI it mapped
- * through its vITS, an SPI it configured level), MMIO exits.
+ * through its vITS, an SPI it configured level), MMIO exits.  For MSI,
+ * the host's interrupts per guest interrupt too (the vfio-msi line of
+ * /proc/interrupts): on a GICv4 KVM's irqfd on VFIO's trigger injects
+ * directly, with none.
  *
  *   irqfwd_bench [key=value,...]   (also irqfwd_bench=... on the kernel
  *                                   command line)
@@ -97,6 +100,9 @@ struct variant {
 	int nlines;		/* scale: lines in the file with this one */
 	bool shared_sink;	/* scale: the bulk lines' sink */
 	bool chain;		/* guest: raise again at each acknowledge */
+	bool count_host;	/* guest MSI: count the host's interrupts */
+	long long host_irqs;	/* ... the host took (vfio-msi) */
+	unsigned long guest_irqs; /* ... while the guest handled these */
 	pthread_t thread;
 	atomic_bool stop;
 	struct series s;
@@ -140,21 +146,33 @@ static int wait_read(int fd)
 	}
 }
 
+static unsigned long guest_handled(void);
+
 static void run_block(struct variant *v, int warmup, int block)
 {
 	size_t start = v->s.n;
+	unsigned long g0 = 0;
+	long long h0 = 0;
 	uint64_t ns;
 	int k, ret;
 
 	ret = v->setup(v);
 	if (ret)
 		die(v->name, -ret);
+	if (v->count_host) {
+		h0 = edu_msi_host_count(&edu);
+		g0 = guest_handled();
+	}
 	for (k = 0; k < warmup + block; k++) {
 		ret = v->sample(v, &ns);
 		if (ret)
 			die(v->name, -ret);
 		if (k >= warmup)
 			series_add(&v->s, ns);
+	}
+	if (v->count_host) {
+		v->host_irqs += edu_msi_host_count(&edu) - h0;
+		v->guest_irqs += guest_handled() - g0;
 	}
 	v->teardown(v);
 	series_round(&v->s, start);
@@ -1139,6 +1157,11 @@ static void bguest_stop(struct bguest *b)
 static struct bguest bg;
 static __u32 guest_reason;
 
+static unsigned long guest_handled(void)
+{
+	return atomic_load(&bg.g.handled);
+}
+
 /*
  * One interrupt into the guest: raised here with the guest idle, or, in a
  * chain (INTx), raised by the vCPU thread when the handler acknowledged
@@ -1327,6 +1350,37 @@ static void gintx_teardown(struct variant *v)
 	close(v->src);
 }
 
+/*
+ * Host interrupts per guest interrupt of each guest MSI path: the
+ * vfio-msi line of /proc/interrupts against the guest's handled count,
+ * over every block (warm-ups too).  Where KVM's irqfd on VFIO's trigger
+ * has the interrupt injected directly (arm64 with a GICv4: a vLPI), the
+ * host takes none; irqfwd relays each one (forwarded mode is refused,
+ * README.md), so it takes one.
+ */
+static void guest_host_irqs(struct variant *vs, int nv)
+{
+	char key[48];
+	double per[8];
+	int i;
+
+	printf("  host interrupts per guest interrupt (vfio-msi in /proc/interrupts):");
+	for (i = 0; i < nv; i++) {
+		per[i] = vs[i].guest_irqs ?
+			 (double)vs[i].host_irqs / vs[i].guest_irqs : -1;
+		printf("%s %s %.2f (%lld/%lu)", i ? "," : "", vs[i].name,
+		       per[i], vs[i].host_irqs, vs[i].guest_irqs);
+		snprintf(key, sizeof(key), "guest_msi_host_per_irq_%.24s",
+			 vs[i].name);
+		bench_result(key, per[i], "");
+	}
+	printf("\n");
+	printf("  %s; irqfwd-fwd: forwarded mode is refused (\"%s\"), the line relays as in masked mode\n",
+	       per[0] == 0 ? "floor: direct injection (KVM paired its irqfd with VFIO's IRQ, the host took none)" :
+			     "floor: no direct injection here (the host took the floor's interrupts too)",
+	       reason_name(guest_reason));
+}
+
 static void bench_guest(void)
 {
 	struct variant msi[] = {
@@ -1353,6 +1407,7 @@ static void bench_guest(void)
 	for (i = 0; i < 4; i++) {
 		msi[i].sample = guest_sample;
 		msi[i].teardown = gmsi_teardown;
+		msi[i].count_host = true;
 	}
 	for (i = 0; i < 3; i++) {
 		intx[i].sample = guest_sample;
@@ -1370,6 +1425,7 @@ static void bench_guest(void)
 		 "guest MSI: raise -> nested guest's handler (forwarded runs %s: \"%s\")",
 		 guest_reason ? "masked" : "forwarded", reason_name(guest_reason));
 	report_variants("guest-msi", title, msi, 4);
+	guest_host_irqs(msi, 4);
 	bench_target("guest MSI: irqfwd / floor",
 		     (double)msi[1].s.med / msi[0].s.med, "<=", 1.10, "x",
 		     "by round %.2fx; userspace %.2fx",
