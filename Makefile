@@ -21,6 +21,8 @@
 #                        builds that kernel once, see README.md)
 #   make demo            boot a VM and forward the edu device's interrupts
 #   make bench           measure each interrupt path side by side in a VM
+#                        (BENCH_LANE=x86_64-6.12 by default; any lane, e.g.
+#                        BENCH_LANE=arm64-6.12-gicv4 for arm64 with a GICv4)
 #   make clean
 
 VERSION := $(shell sed -n 's/^\#define IRQFWD_VERSION[[:space:]]*"\(.*\)"/\1/p' module/version.h)

@@ -9,6 +9,7 @@
 #define IRQFWD_BENCH_H
 
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -319,6 +320,15 @@ static inline void json_str(const char *s)
 	fputc('"', bench_json);
 }
 
+/* JSON has no inf or nan (a ratio to a zero count): null. */
+static inline void json_num(double v)
+{
+	if (isfinite(v))
+		fprintf(bench_json, "%.6g", v);
+	else
+		fprintf(bench_json, "null");
+}
+
 static inline void bench_json_open(const char *meta_fmt, ...)
 {
 	va_list ap;
@@ -433,8 +443,9 @@ static inline void bench_finish(void)
 	for (i = 0; i < bench_nresults; i++) {
 		fprintf(bench_json, "%s", i ? ",\n" : "\n");
 		json_str(bench_results[i].key);
-		fprintf(bench_json, ":{\"value\":%.6g,\"unit\":",
-			bench_results[i].value);
+		fprintf(bench_json, ":{\"value\":");
+		json_num(bench_results[i].value);
+		fprintf(bench_json, ",\"unit\":");
 		json_str(bench_results[i].unit);
 		fprintf(bench_json, "}");
 	}
@@ -444,9 +455,10 @@ static inline void bench_finish(void)
 
 		fprintf(bench_json, "%s{\"what\":", i ? ",\n" : "\n");
 		json_str(t->what);
-		fprintf(bench_json, ",\"value\":%.6g,\"op\":\"%s\",\"limit\":%.6g,\"unit\":\"%s\",\"met\":%s,\"note\":",
-			t->value, t->op, t->limit, t->unit,
-			t->met ? "true" : "false");
+		fprintf(bench_json, ",\"value\":");
+		json_num(t->value);
+		fprintf(bench_json, ",\"op\":\"%s\",\"limit\":%.6g,\"unit\":\"%s\",\"met\":%s,\"note\":",
+			t->op, t->limit, t->unit, t->met ? "true" : "false");
 		json_str(t->note);
 		fprintf(bench_json, "}");
 	}

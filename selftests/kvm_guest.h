@@ -281,10 +281,43 @@ static inline int kvm_lapic_irr_wait(int vcpu, unsigned int vector,
 	}
 }
 
+/*
+ * One exit of the guest's vCPU, handled: false if it was none the guest
+ * makes (g->error says which), and the vCPU must stop.
+ */
+static inline bool kvm_guest_exit(struct kvm_guest *g, struct kvm_run *run)
+{
+	if (run->exit_reason != KVM_EXIT_IO ||
+	    run->io.direction != KVM_EXIT_IO_OUT) {
+		atomic_store(&g->error, (int)run->exit_reason);
+		return false;
+	}
+	switch (run->io.port) {
+	case GUEST_PORT_ACK:
+		g->ack(g->ack_arg);
+		break;
+	case GUEST_PORT_HANDLED:
+		atomic_fetch_add(&g->handled, 1);
+		break;
+	case GUEST_PORT_READY:
+		atomic_store(&g->ready, true);
+		break;
+	case GUEST_PORT_SPURIOUS:
+		atomic_fetch_add(&g->spurious, 1);
+		break;
+	case GUEST_PORT_PHANTOM:
+		atomic_fetch_add(&g->phantom, 1);
+		break;
+	default:
+		atomic_store(&g->error, 1000 + run->io.port);
+		return false;
+	}
+	return true;
+}
+
 static void *kvm_guest_vcpu_fn(void *arg)
 {
 	struct kvm_guest *g = arg;
-	struct kvm_run *run = g->run;
 
 	while (!atomic_load(&g->stop)) {
 		if (ioctl(g->vcpu, KVM_RUN, 0)) {
@@ -293,31 +326,8 @@ static void *kvm_guest_vcpu_fn(void *arg)
 			atomic_store(&g->error, -errno);
 			break;
 		}
-		if (run->exit_reason != KVM_EXIT_IO ||
-		    run->io.direction != KVM_EXIT_IO_OUT) {
-			atomic_store(&g->error, (int)run->exit_reason);
+		if (!kvm_guest_exit(g, g->run))
 			break;
-		}
-		switch (run->io.port) {
-		case GUEST_PORT_ACK:
-			g->ack(g->ack_arg);
-			break;
-		case GUEST_PORT_HANDLED:
-			atomic_fetch_add(&g->handled, 1);
-			break;
-		case GUEST_PORT_READY:
-			atomic_store(&g->ready, true);
-			break;
-		case GUEST_PORT_SPURIOUS:
-			atomic_fetch_add(&g->spurious, 1);
-			break;
-		case GUEST_PORT_PHANTOM:
-			atomic_fetch_add(&g->phantom, 1);
-			break;
-		default:
-			atomic_store(&g->error, 1000 + run->io.port);
-			return NULL;
-		}
 	}
 	return NULL;
 }

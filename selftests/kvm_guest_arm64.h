@@ -528,10 +528,26 @@ static inline void kvm_guest_mmio(struct kvm_guest *g, struct kvm_run *run)
 	}
 }
 
+/*
+ * One exit of the guest's vCPU, handled: false if it was none the guest
+ * makes or the guest reported an error (g->error says which), and the
+ * vCPU must stop.
+ */
+static inline bool kvm_guest_exit(struct kvm_guest *g, struct kvm_run *run)
+{
+	if (run->exit_reason != KVM_EXIT_MMIO ||
+	    run->mmio.phys_addr < GUEST_MMIO ||
+	    run->mmio.phys_addr >= GUEST_MMIO + 0x1000) {
+		atomic_store(&g->error, (int)run->exit_reason);
+		return false;
+	}
+	kvm_guest_mmio(g, run);
+	return !atomic_load(&g->error);
+}
+
 static void *kvm_guest_vcpu_fn(void *arg)
 {
 	struct kvm_guest *g = arg;
-	struct kvm_run *run = g->run;
 
 	while (!atomic_load(&g->stop) && !atomic_load(&g->error)) {
 		if (ioctl(g->vcpu, KVM_RUN, 0)) {
@@ -540,13 +556,8 @@ static void *kvm_guest_vcpu_fn(void *arg)
 			atomic_store(&g->error, -errno);
 			break;
 		}
-		if (run->exit_reason != KVM_EXIT_MMIO ||
-		    run->mmio.phys_addr < GUEST_MMIO ||
-		    run->mmio.phys_addr >= GUEST_MMIO + 0x1000) {
-			atomic_store(&g->error, (int)run->exit_reason);
+		if (!kvm_guest_exit(g, g->run))
 			break;
-		}
-		kvm_guest_mmio(g, run);
 	}
 	return NULL;
 }

@@ -2,9 +2,11 @@
 /*
  * The vCPU thread of the test guests, the same on every architecture:
  * kvm_guest.h (x86) and kvm_guest_arm64.h define struct kvm_guest (with
- * run, thread, stop, ack and ack_arg) and kvm_guest_vcpu_fn(), the loop
- * that runs the vCPU until g->stop and handles its exits, then include
- * this.
+ * run, thread, stop, ack and ack_arg), kvm_guest_exit(), which handles one
+ * exit of the guest (x86: port I/O; arm64: MMIO), and kvm_guest_vcpu_fn(),
+ * the loop that runs the vCPU until g->stop and hands it each exit, then
+ * include this.  A VMM with a loop of its own (irqfwd_bench) calls
+ * kvm_guest_exit() the same way.
  */
 #ifndef KVM_GUEST_RUN_H
 #define KVM_GUEST_RUN_H
