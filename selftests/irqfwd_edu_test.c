@@ -27,6 +27,8 @@ static void bed_setup(struct __test_metadata *_metadata, struct bed *b)
 	int ret = edu_open(&b->edu);
 
 	ASSERT_EQ(0, ret) TH_LOG("edu device via vfio-pci: %s", strerror(-ret));
+	/* Not left asserted by a case that failed before. */
+	ASSERT_EQ(0, edu_reset(&b->edu));
 	ASSERT_EQ(0, line_fds_open(&b->f));
 	ASSERT_LE(0, b->f.unmask);
 	ASSERT_LE(0, b->f.resample);
