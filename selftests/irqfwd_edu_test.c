@@ -27,6 +27,8 @@ static void bed_setup(struct __test_metadata *_metadata, struct bed *b)
 	int ret = edu_open(&b->edu);
 
 	ASSERT_EQ(0, ret) TH_LOG("edu device via vfio-pci: %s", strerror(-ret));
+	/* Not left asserted by a case that failed before. */
+	ASSERT_EQ(0, edu_reset(&b->edu));
 	ASSERT_EQ(0, line_fds_open(&b->f));
 	ASSERT_LE(0, b->f.unmask);
 	ASSERT_LE(0, b->f.resample);
@@ -41,6 +43,54 @@ static void bed_teardown(struct bed *b)
 FIXTURE(msi) {
 	struct bed b;
 };
+
+/*
+ * Masked or forwarded mode asked for: forwarded finds VFIO's producer on
+ * the trigger and still runs masked (reason "no-handover"), and every
+ * count must be the same.
+ */
+FIXTURE_VARIANT(msi) {
+	__u32 mode;
+};
+
+FIXTURE_VARIANT_ADD(msi, masked) {
+	.mode = IRQFWD_MODE_MASKED,
+};
+
+FIXTURE_VARIANT_ADD(msi, forwarded) {
+	.mode = IRQFWD_MODE_FORWARDED,
+};
+
+/*
+ * Create the line in @mode: it runs masked, with @reason if forwarded
+ * was asked for.  Returns its id, or -errno.
+ */
+static int bed_line(struct __test_metadata *_metadata, struct bed *b,
+		    struct irqfwd_line_create *c, __u32 mode, __u32 reason)
+{
+	struct irqfwd_line_info info;
+	int id;
+
+	c->mode = mode;
+	id = line_create(b->f.dev, c);
+	if (id <= 0)
+		return id;
+	EXPECT_EQ(0, line_query(b->f.dev, id, &info));
+	EXPECT_EQ(mode, info.mode);
+	EXPECT_EQ(IRQFWD_MODE_MASKED, info.effective_mode);
+	EXPECT_EQ(mode == IRQFWD_MODE_MASKED ? IRQFWD_REASON_NONE : reason,
+		  info.reason);
+	return id;
+}
+
+static int msi_line(struct __test_metadata *_metadata, struct bed *b,
+		    __u32 mode)
+{
+	struct irqfwd_line_create c;
+
+	line_create_init(&c, b->f.source, b->f.sink, IRQFWD_TRIGGER_EDGE);
+	return bed_line(_metadata, b, &c, mode, IRQFWD_REASON_NO_HANDOVER);
+}
 
 FIXTURE_SETUP(msi)
 {
@@ -57,12 +107,10 @@ FIXTURE_TEARDOWN(msi)
 TEST_F(msi, each_raise_delivered_once)
 {
 	struct bed *b = &self->b;
-	struct irqfwd_line_create c;
 	struct irqfwd_line_info info;
 	int i, id;
 
-	line_create_init(&c, b->f.source, b->f.sink, IRQFWD_TRIGGER_EDGE);
-	id = line_create(b->f.dev, &c);
+	id = msi_line(_metadata, b, variant->mode);
 	ASSERT_LT(0, id);
 
 	for (i = 0; i < ROUNDS; i++) {
@@ -89,7 +137,6 @@ TEST_F(msi, each_raise_delivered_once)
 TEST_F(msi, raised_before_line)
 {
 	struct bed *b = &self->b;
-	struct irqfwd_line_create c;
 	struct irqfwd_line_info info;
 	struct pollfd pfd = { .fd = b->f.source, .events = POLLIN };
 	int id;
@@ -101,8 +148,7 @@ TEST_F(msi, raised_before_line)
 	usleep(20000);
 	edu_ack(&b->edu);
 
-	line_create_init(&c, b->f.source, b->f.sink, IRQFWD_TRIGGER_EDGE);
-	id = line_create(b->f.dev, &c);
+	id = msi_line(_metadata, b, variant->mode);
 	ASSERT_LT(0, id);
 	ASSERT_EQ(1, efd_wait(b->f.sink, WAIT_MS));
 	ASSERT_EQ(0, line_query(b->f.dev, id, &info));
@@ -122,13 +168,11 @@ TEST_F(msi, raised_before_line)
 TEST_F(msi, mask_pending_unmask)
 {
 	struct bed *b = &self->b;
-	struct irqfwd_line_create c;
 	struct irqfwd_line_info info;
 	__u64 fired = 0;
 	int round, id, i;
 
-	line_create_init(&c, b->f.source, b->f.sink, IRQFWD_TRIGGER_EDGE);
-	id = line_create(b->f.dev, &c);
+	id = msi_line(_metadata, b, variant->mode);
 	ASSERT_LT(0, id);
 
 	for (round = 0; round < 100; round++) {
@@ -173,16 +217,30 @@ FIXTURE(intx) {
 	struct bed b;
 };
 
+/* Masked or forwarded mode asked for: a level line runs masked. */
 FIXTURE_VARIANT(intx) {
 	bool resample;	/* complete through the resample eventfd, or EOI */
+	__u32 mode;
 };
 
 FIXTURE_VARIANT_ADD(intx, resample) {
 	.resample = true,
+	.mode = IRQFWD_MODE_MASKED,
 };
 
 FIXTURE_VARIANT_ADD(intx, eoi) {
 	.resample = false,
+	.mode = IRQFWD_MODE_MASKED,
+};
+
+FIXTURE_VARIANT_ADD(intx, resample_forwarded) {
+	.resample = true,
+	.mode = IRQFWD_MODE_FORWARDED,
+};
+
+FIXTURE_VARIANT_ADD(intx, eoi_forwarded) {
+	.resample = false,
+	.mode = IRQFWD_MODE_FORWARDED,
 };
 
 FIXTURE_SETUP(intx)
@@ -198,13 +256,14 @@ FIXTURE_TEARDOWN(intx)
 	bed_teardown(&self->b);
 }
 
-static int intx_line(struct bed *b, bool resample)
+static int intx_line(struct __test_metadata *_metadata, struct bed *b,
+		     bool resample, __u32 mode)
 {
 	struct irqfwd_line_create c;
 
 	line_create_level(&c, b->f.source, b->f.sink, b->f.unmask,
 			  resample ? b->f.resample : -1);
-	return line_create(b->f.dev, &c);
+	return bed_line(_metadata, b, &c, mode, IRQFWD_REASON_LEVEL);
 }
 
 static int intx_complete(struct bed *b, bool resample, __u32 id)
@@ -222,7 +281,7 @@ TEST_F(intx, each_assertion_delivered_and_unmasked)
 	struct irqfwd_line_info info;
 	int i, id;
 
-	id = intx_line(b, variant->resample);
+	id = intx_line(_metadata, b, variant->resample, variant->mode);
 	ASSERT_LT(0, id);
 
 	for (i = 0; i < ROUNDS; i++) {
@@ -261,7 +320,7 @@ TEST_F(intx, still_asserted_triggers_again)
 	struct irqfwd_line_info info;
 	int id;
 
-	id = intx_line(b, variant->resample);
+	id = intx_line(_metadata, b, variant->resample, variant->mode);
 	ASSERT_LT(0, id);
 
 	edu_raise(&b->edu);
@@ -298,7 +357,7 @@ TEST_F(intx, asserted_before_line)
 	ASSERT_EQ(1, poll(&pfd, 1, WAIT_MS));
 	edu_ack(&b->edu);
 
-	id = intx_line(b, variant->resample);
+	id = intx_line(_metadata, b, variant->resample, variant->mode);
 	ASSERT_LT(0, id);
 	ASSERT_EQ(1, efd_wait(b->f.sink, WAIT_MS));
 	ASSERT_EQ(0, intx_complete(b, variant->resample, id));
@@ -308,8 +367,13 @@ TEST_F(intx, asserted_before_line)
 	edu_raise(&b->edu);
 	ASSERT_EQ(1, efd_wait(b->f.sink, WAIT_MS));
 	edu_ack(&b->edu);
+	EXPECT_EQ(0, efd_wait(b->f.sink, EFD_QUIET_MS));
 	ASSERT_EQ(0, line_query(b->f.dev, id, &info));
+	EXPECT_EQ(2, info.stats.fired);
 	EXPECT_EQ(2, info.stats.delivered);
+	EXPECT_EQ(1, info.stats.completed);
+	EXPECT_EQ(1, info.stats.unmasked);
+	EXPECT_EQ(IRQFWD_LINE_STATE_IN_SERVICE, info.state);
 }
 
 /* A masked INTx line latches the assertion; unmask delivers it. */
@@ -319,7 +383,7 @@ TEST_F(intx, mask_pending_unmask)
 	struct irqfwd_line_info info;
 	int i, id;
 
-	id = intx_line(b, variant->resample);
+	id = intx_line(_metadata, b, variant->resample, variant->mode);
 	ASSERT_LT(0, id);
 
 	for (i = 0; i < 100; i++) {
@@ -339,9 +403,13 @@ TEST_F(intx, mask_pending_unmask)
 	}
 	ASSERT_EQ(0, line_wait_stat(b->f.dev, id, unmasked, 100, WAIT_MS, &info));
 	EXPECT_EQ(0, efd_wait(b->f.sink, 50));
+	ASSERT_EQ(0, line_query(b->f.dev, id, &info));
 	EXPECT_EQ(100, info.stats.fired);
 	EXPECT_EQ(100, info.stats.delivered);
 	EXPECT_EQ(100, info.stats.completed);
+	EXPECT_EQ(100, info.stats.unmasked);
+	EXPECT_EQ(0, info.stats.coalesced);
+	EXPECT_EQ(0, info.stats.spurious);
 	EXPECT_EQ(0, info.state);
 }
 

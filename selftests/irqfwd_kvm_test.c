@@ -154,12 +154,39 @@ static int pin_to_intx_cpu(struct edu *edu)
 }
 
 #if defined(__aarch64__)
-/* MSI -> irqfwd -> KVM irqfd on a legacy SPI: the vGIC latches it. */
+/*
+ * 1 if edge SPI LEGACY_SPI is pending (and clear it, so that the next
+ * interrupt latches it again), 0 if not, -errno.
+ */
+static int spi_take(FIXTURE_DATA(kvm) *self)
+{
+	return kvm_gic_spi_pending_take(&self->guest, LEGACY_SPI);
+}
+
+/* Wait up to WAIT_MS for LEGACY_SPI to be pending, and take it. */
+static int spi_take_wait(FIXTURE_DATA(kvm) *self)
+{
+	uint64_t end = now_ns() + WAIT_MS * 1000000ull;
+	int ret;
+
+	for (;;) {
+		ret = spi_take(self);
+		if (ret || now_ns() > end)
+			return ret;
+		usleep(200);
+	}
+}
+
+/*
+ * MSI -> irqfwd -> KVM irqfd on a legacy SPI: after each of ROUNDS raises
+ * the vGIC must have latched it (the latch is then cleared), and nothing
+ * may be latched before a raise, nor after the last.
+ */
 TEST_F(kvm, msi_into_irqfd)
 {
 	struct irqfwd_line_create c;
 	struct irqfwd_line_info info;
-	int id;
+	int i, id, latched = 0;
 
 	/* An edge SPI latches what the irqfd raises. */
 	ASSERT_EQ(0, kvm_gic_spi_configure(&self->guest, LEGACY_SPI, false));
@@ -171,14 +198,25 @@ TEST_F(kvm, msi_into_irqfd)
 	id = line_create(self->f.dev, &c);
 	ASSERT_LT(0, id);
 
-	ASSERT_EQ(0, edu_raise_delivered(&self->edu, self->f.dev, id, ROUNDS,
-					 &info));
+	for (i = 1; i <= ROUNDS; i++) {
+		ASSERT_EQ(0, spi_take(self)) TH_LOG("round %d", i);
+		edu_raise(&self->edu);
+		ASSERT_EQ(1, spi_take_wait(self))
+			TH_LOG("round %d: KVM received nothing", i);
+		latched++;
+		ASSERT_EQ(0, line_wait_stat(self->f.dev, id, delivered, i,
+					    WAIT_MS, &info));
+		edu_ack(&self->edu);
+	}
+	usleep(EFD_QUIET_MS * 1000);
+	EXPECT_EQ(0, spi_take(self));
+	ASSERT_EQ(0, line_query(self->f.dev, id, &info));
+	EXPECT_EQ(ROUNDS, latched);
 	EXPECT_EQ(ROUNDS, info.stats.fired);
+	EXPECT_EQ(ROUNDS, info.stats.delivered);
 	EXPECT_EQ(0, info.stats.coalesced);
-	/* KVM consumed every signal of the sink... */
+	/* KVM consumed every signal of the sink. */
 	EXPECT_EQ(0, efd_take(self->f.sink));
-	/* ...and injected: the interrupt controller has it latched. */
-	EXPECT_EQ(1, legacy_latched(self, false));
 	ASSERT_EQ(0, edu_set_msi(&self->edu, -1));
 }
 
@@ -320,6 +358,10 @@ static void msi_rounds(struct __test_metadata *_metadata,
 					    WAIT_MS, &info));
 		edu_ack(&self->edu);
 	}
+	/* Nothing latched after the last one either. */
+	usleep(EFD_QUIET_MS * 1000);
+	EXPECT_EQ(0, latch_take(l));
+	ASSERT_EQ(0, line_query(self->f.dev, id, &info));
 	EXPECT_EQ(ROUNDS, latched);
 	EXPECT_EQ(ROUNDS, info.stats.fired);
 	EXPECT_EQ(ROUNDS, info.stats.delivered);
@@ -433,6 +475,9 @@ TEST_F(kvm, irqfd_deassign_keeps_line)
 	struct irqfwd_line_info info;
 	int id;
 
+#if defined(__aarch64__)
+	ASSERT_EQ(0, kvm_gic_spi_configure(&self->guest, LEGACY_SPI, false));
+#endif
 	ASSERT_EQ(0, kvm_irqfd(self->vm, self->f.sink, LEGACY_GSI, -1));
 	ASSERT_EQ(0, edu_set_msi(&self->edu, self->f.source));
 	line_create_init(&c, self->f.source, self->f.sink, IRQFWD_TRIGGER_EDGE);
@@ -442,15 +487,19 @@ TEST_F(kvm, irqfd_deassign_keeps_line)
 	edu_raise(&self->edu);
 	ASSERT_EQ(0, line_wait_stat(self->f.dev, id, delivered, 1, WAIT_MS,
 				    &info));
+	/* KVM took it: the interrupt controller latched it. */
+	EXPECT_EQ(1, legacy_latched_wait(self, false));
 	edu_ack(&self->edu);
 	EXPECT_EQ(0, efd_take(self->f.sink));
 
 	ASSERT_EQ(0, ioctl(self->vm, KVM_IRQFD, &irqfd));
 	edu_raise(&self->edu);
-	/* Now nobody consumes the sink but us. */
+	/* Now nobody consumes the sink but us: one signal, no more. */
 	EXPECT_EQ(1, efd_wait(self->f.sink, WAIT_MS));
 	edu_ack(&self->edu);
+	EXPECT_EQ(0, efd_wait(self->f.sink, EFD_QUIET_MS));
 	ASSERT_EQ(0, line_query(self->f.dev, id, &info));
+	EXPECT_EQ(2, info.stats.fired);
 	EXPECT_EQ(2, info.stats.delivered);
 	ASSERT_EQ(0, edu_set_msi(&self->edu, -1));
 }

@@ -283,6 +283,7 @@ TEST_F(nl, dump_equals_query)
 	struct nl_lines *ls = calloc(1, sizeof(*ls));
 	int sources[N], ids[N], i, j;
 	struct irqfwd_line_create c;
+	__u64 delivered;
 	struct irqfwd_line_info q;
 	struct nl_line one;
 
@@ -309,11 +310,17 @@ TEST_F(nl, dump_equals_query)
 		  line_mask(self->f.dev, ids[3], IRQFWD_LINE_MASK_MASK));
 	ASSERT_EQ(0, efd_signal(sources[3]));
 	ASSERT_EQ(0, efd_signal(sources[1]));
+	/*
+	 * The shared sink counts one for each line signalled (every
+	 * seventh, of all three kinds, and the level line 1) but the
+	 * masked line 3: 44, no more.
+	 */
+	EXPECT_EQ(N / 7 + 1 + 1, efd_count(self->f.sink, N / 7 + 1 + 1, 5000));
 
 	ASSERT_EQ(0, nl_dump_lines(&self->g, self->ctx, ls));
 	EXPECT_EQ(0, ls->bad);
 	ASSERT_EQ(N, ls->n);
-	for (i = 0; i < N; i++) {
+	for (i = 0, delivered = 0; i < N; i++) {
 		struct nl_line *l = NULL;
 
 		for (j = 0; j < ls->n; j++)
@@ -325,7 +332,10 @@ TEST_F(nl, dump_equals_query)
 		EXPECT_FALSE(l->has_cause);
 		ASSERT_EQ(0, line_query(self->f.dev, ids[i], &q));
 		EXPECT_LINE_EQ(l->info, q);
+		EXPECT_EQ(i % 7 == 0 || i == 1, q.stats.delivered);
+		delivered += q.stats.delivered;
 	}
+	EXPECT_EQ(N / 7 + 1 + 1, delivered);
 	/* Not trivially equal: the fields do differ between lines. */
 	ASSERT_EQ(0, line_query(self->f.dev, ids[3], &q));
 	EXPECT_EQ(IRQFWD_LINE_STATE_MASKED | IRQFWD_LINE_STATE_PENDING,
@@ -430,6 +440,7 @@ TEST_F(nl, events_order)
 	ASSERT_LT(0, id);
 	ASSERT_EQ(0, efd_signal(self->f.source));
 	ASSERT_EQ(1, efd_wait(self->f.sink, 1000));
+	EXPECT_EQ(0, efd_wait(self->f.sink, EFD_QUIET_MS));
 	ASSERT_EQ(IRQFWD_REASON_NO_PRODUCER,
 		  line_set_mode(self->f.dev, id, IRQFWD_MODE_FORWARDED));
 	ASSERT_EQ(IRQFWD_REASON_NONE,
@@ -681,6 +692,9 @@ TEST_F(nl, tracepoints)
 	ASSERT_EQ(0, efd_signal(self->f.source));
 	ASSERT_EQ(IRQFWD_REASON_NO_PRODUCER,
 		  line_set_mode(self->f.dev, edge, IRQFWD_MODE_FORWARDED));
+	/* Two deliveries, one unmask, each counted once; the latch held. */
+	EXPECT_EQ(0, efd_wait(self->f.sink, EFD_QUIET_MS));
+	EXPECT_EQ(0, efd_take(self->f.unmask));
 
 	ASSERT_EQ(0, tracefs_write("events/irqfwd/enable", "0"));
 	trace = tracefs_read();

@@ -19,17 +19,34 @@ FIXTURE(level) {
 	struct line_fds f;
 };
 
-/* The level tests complete through the resample eventfd, or by EOI. */
+/*
+ * The level tests complete through the resample eventfd, or by EOI; the
+ * line asks for masked or forwarded mode (a level line runs masked, the
+ * reason "level": the counts are the same).
+ */
 FIXTURE_VARIANT(level) {
 	bool resample;
+	__u32 mode;
 };
 
 FIXTURE_VARIANT_ADD(level, resample) {
 	.resample = true,
+	.mode = IRQFWD_MODE_MASKED,
 };
 
 FIXTURE_VARIANT_ADD(level, eoi) {
 	.resample = false,
+	.mode = IRQFWD_MODE_MASKED,
+};
+
+FIXTURE_VARIANT_ADD(level, resample_forwarded) {
+	.resample = true,
+	.mode = IRQFWD_MODE_FORWARDED,
+};
+
+FIXTURE_VARIANT_ADD(level, eoi_forwarded) {
+	.resample = false,
+	.mode = IRQFWD_MODE_FORWARDED,
 };
 
 FIXTURE_SETUP(level)
@@ -42,9 +59,25 @@ FIXTURE_TEARDOWN(level)
 	line_fds_close(&self->f);
 }
 
-/* Edge lines: the same eventfds, no completion variants. */
+/*
+ * Edge lines: the same eventfds, no completion variants; masked or
+ * forwarded mode asked for (plain eventfds have no producer: the line
+ * runs masked, the reason "no-producer").
+ */
 FIXTURE(edge) {
 	struct line_fds f;
+};
+
+FIXTURE_VARIANT(edge) {
+	__u32 mode;
+};
+
+FIXTURE_VARIANT_ADD(edge, masked) {
+	.mode = IRQFWD_MODE_MASKED,
+};
+
+FIXTURE_VARIANT_ADD(edge, forwarded) {
+	.mode = IRQFWD_MODE_FORWARDED,
 };
 
 FIXTURE_SETUP(edge)
@@ -65,6 +98,31 @@ static bool stats_balance(const struct irqfwd_line_info *info)
 		!!(info->state & IRQFWD_LINE_STATE_PENDING);
 }
 
+/*
+ * Create the line in @mode; whichever was asked for, it runs masked, and
+ * says why.  Returns its id, or -errno.
+ */
+static int relay_line(struct __test_metadata *_metadata, int dev,
+		      struct irqfwd_line_create *c, __u32 mode)
+{
+	struct irqfwd_line_info info;
+	__u32 reason = IRQFWD_REASON_NONE;
+	int id;
+
+	c->mode = mode;
+	id = line_create(dev, c);
+	if (id <= 0)
+		return id;
+	if (mode == IRQFWD_MODE_FORWARDED)
+		reason = c->trigger == IRQFWD_TRIGGER_LEVEL ?
+			 IRQFWD_REASON_LEVEL : IRQFWD_REASON_NO_PRODUCER;
+	EXPECT_EQ(0, line_query(dev, id, &info));
+	EXPECT_EQ(mode, info.mode);
+	EXPECT_EQ(IRQFWD_MODE_MASKED, info.effective_mode);
+	EXPECT_EQ(reason, info.reason);
+	return id;
+}
+
 TEST_F(edge, edge_each_signal_delivered)
 {
 	struct irqfwd_line_create c;
@@ -72,14 +130,14 @@ TEST_F(edge, edge_each_signal_delivered)
 	int i, id;
 
 	line_create_init(&c, self->f.source, self->f.sink, IRQFWD_TRIGGER_EDGE);
-	id = line_create(self->f.dev, &c);
+	id = relay_line(_metadata, self->f.dev, &c, variant->mode);
 	ASSERT_LT(0, id);
 
 	for (i = 0; i < 1000; i++) {
 		ASSERT_EQ(0, efd_signal(self->f.source));
 		ASSERT_EQ(1, efd_wait(self->f.sink, WAIT_MS)) TH_LOG("i=%d", i);
 	}
-	EXPECT_EQ(0, efd_take(self->f.sink));
+	EXPECT_EQ(0, efd_wait(self->f.sink, EFD_QUIET_MS));
 	/* irqfwd consumed the source. */
 	EXPECT_EQ(0, efd_take(self->f.source));
 
@@ -101,7 +159,7 @@ TEST_F(edge, edge_burst_balanced)
 	int i, id;
 
 	line_create_init(&c, self->f.source, self->f.sink, IRQFWD_TRIGGER_EDGE);
-	id = line_create(self->f.dev, &c);
+	id = relay_line(_metadata, self->f.dev, &c, variant->mode);
 	ASSERT_LT(0, id);
 
 	for (i = 0; i < 10000; i++)
@@ -134,10 +192,11 @@ TEST_F(edge, edge_fired_before_create)
 	for (i = 0; i < 5; i++)
 		ASSERT_EQ(0, efd_signal(self->f.source));
 	line_create_init(&c, self->f.source, self->f.sink, IRQFWD_TRIGGER_EDGE);
-	id = line_create(self->f.dev, &c);
+	id = relay_line(_metadata, self->f.dev, &c, variant->mode);
 	ASSERT_LT(0, id);
 
 	ASSERT_EQ(1, efd_wait(self->f.sink, WAIT_MS));
+	EXPECT_EQ(0, efd_wait(self->f.sink, EFD_QUIET_MS));
 	ASSERT_EQ(0, line_query(self->f.dev, id, &info));
 	EXPECT_EQ(5, info.stats.fired);
 	EXPECT_EQ(1, info.stats.delivered);
@@ -165,7 +224,7 @@ TEST_F(level, level_automask_protocol)
 
 	line_create_level(&c, self->f.source, self->f.sink, self->f.unmask,
 			  variant->resample ? self->f.resample : -1);
-	id = line_create(self->f.dev, &c);
+	id = relay_line(_metadata, self->f.dev, &c, variant->mode);
 	ASSERT_LT(0, id);
 
 	for (i = 0; i < 1000; i++) {
@@ -185,7 +244,7 @@ TEST_F(level, level_automask_protocol)
 		ASSERT_EQ(0, complete(_metadata, self, variant->resample, id));
 		ASSERT_EQ(1, efd_wait(self->f.unmask, WAIT_MS)) TH_LOG("i=%d", i);
 	}
-	EXPECT_EQ(0, efd_take(self->f.sink));
+	EXPECT_EQ(0, efd_wait(self->f.sink, EFD_QUIET_MS));
 	EXPECT_EQ(0, efd_take(self->f.unmask));
 
 	ASSERT_EQ(0, line_query(self->f.dev, id, &info));
@@ -207,7 +266,7 @@ TEST_F(level, level_latch_without_unmask)
 
 	line_create_level(&c, self->f.source, self->f.sink, -1,
 			  variant->resample ? self->f.resample : -1);
-	id = line_create(self->f.dev, &c);
+	id = relay_line(_metadata, self->f.dev, &c, variant->mode);
 	ASSERT_LT(0, id);
 
 	ASSERT_EQ(0, efd_signal(self->f.source));
@@ -249,7 +308,7 @@ TEST_F(level, level_spurious_completion)
 
 	line_create_level(&c, self->f.source, self->f.sink, self->f.unmask,
 			  variant->resample ? self->f.resample : -1);
-	id = line_create(self->f.dev, &c);
+	id = relay_line(_metadata, self->f.dev, &c, variant->mode);
 	ASSERT_LT(0, id);
 
 	ASSERT_EQ(0, complete(_metadata, self, variant->resample, id));
@@ -272,7 +331,7 @@ TEST_F(level, level_stale_resample_ignored)
 	ASSERT_EQ(0, efd_signal(self->f.resample));
 	line_create_level(&c, self->f.source, self->f.sink, self->f.unmask,
 			  self->f.resample);
-	id = line_create(self->f.dev, &c);
+	id = relay_line(_metadata, self->f.dev, &c, variant->mode);
 	ASSERT_LT(0, id);
 	ASSERT_EQ(0, line_query(self->f.dev, id, &info));
 	EXPECT_EQ(0, info.stats.spurious);
@@ -287,7 +346,7 @@ TEST_F(edge, destroy_stops_relay)
 	int id;
 
 	line_create_init(&c, self->f.source, self->f.sink, IRQFWD_TRIGGER_EDGE);
-	id = line_create(self->f.dev, &c);
+	id = relay_line(_metadata, self->f.dev, &c, variant->mode);
 	ASSERT_LT(0, id);
 	ASSERT_EQ(0, line_destroy(self->f.dev, id));
 	ASSERT_EQ(0, efd_signal(self->f.source));
@@ -303,7 +362,7 @@ TEST_F(edge, mask_latches_once)
 	int i, id;
 
 	line_create_init(&c, self->f.source, self->f.sink, IRQFWD_TRIGGER_EDGE);
-	id = line_create(self->f.dev, &c);
+	id = relay_line(_metadata, self->f.dev, &c, variant->mode);
 	ASSERT_LT(0, id);
 
 	ASSERT_EQ(IRQFWD_LINE_STATE_MASKED,
@@ -334,6 +393,11 @@ TEST_F(edge, mask_latches_once)
 	/* Unmasked again: each signal delivered. */
 	ASSERT_EQ(0, efd_signal(self->f.source));
 	EXPECT_EQ(1, efd_wait(self->f.sink, WAIT_MS));
+	EXPECT_EQ(0, efd_wait(self->f.sink, EFD_QUIET_MS));
+	ASSERT_EQ(0, line_query(self->f.dev, id, &info));
+	EXPECT_EQ(6, info.stats.fired);
+	EXPECT_EQ(2, info.stats.delivered);
+	EXPECT_TRUE(stats_balance(&info));
 }
 
 TEST_F(edge, mask_clear_pending)
@@ -343,7 +407,7 @@ TEST_F(edge, mask_clear_pending)
 	int id;
 
 	line_create_init(&c, self->f.source, self->f.sink, IRQFWD_TRIGGER_EDGE);
-	id = line_create(self->f.dev, &c);
+	id = relay_line(_metadata, self->f.dev, &c, variant->mode);
 	ASSERT_LT(0, id);
 
 	ASSERT_LE(0, line_mask(self->f.dev, id, IRQFWD_LINE_MASK_MASK));
@@ -373,7 +437,7 @@ TEST_F(edge, unmask_nothing_pending)
 	int id;
 
 	line_create_init(&c, self->f.source, self->f.sink, IRQFWD_TRIGGER_EDGE);
-	id = line_create(self->f.dev, &c);
+	id = relay_line(_metadata, self->f.dev, &c, variant->mode);
 	ASSERT_LT(0, id);
 
 	EXPECT_EQ(0, line_mask(self->f.dev, id, IRQFWD_LINE_MASK_UNMASK));
@@ -394,7 +458,7 @@ TEST_F(level, mask_latches_and_unmask_delivers)
 
 	line_create_level(&c, self->f.source, self->f.sink, self->f.unmask,
 			  variant->resample ? self->f.resample : -1);
-	id = line_create(self->f.dev, &c);
+	id = relay_line(_metadata, self->f.dev, &c, variant->mode);
 	ASSERT_LT(0, id);
 
 	ASSERT_LE(0, line_mask(self->f.dev, id, IRQFWD_LINE_MASK_MASK));
@@ -415,6 +479,8 @@ TEST_F(level, mask_latches_and_unmask_delivers)
 	ASSERT_EQ(1, efd_wait(self->f.sink, WAIT_MS));
 	ASSERT_EQ(0, complete(_metadata, self, variant->resample, id));
 	ASSERT_EQ(1, efd_wait(self->f.unmask, WAIT_MS));
+	EXPECT_EQ(0, efd_wait(self->f.sink, EFD_QUIET_MS));
+	EXPECT_EQ(0, efd_take(self->f.unmask));
 	ASSERT_EQ(0, line_query(self->f.dev, id, &info));
 	EXPECT_EQ(0, info.state);
 	EXPECT_EQ(1, info.stats.delivered);
@@ -432,7 +498,7 @@ TEST_F(level, clear_pending_unmasks_source)
 
 	line_create_level(&c, self->f.source, self->f.sink, self->f.unmask,
 			  variant->resample ? self->f.resample : -1);
-	id = line_create(self->f.dev, &c);
+	id = relay_line(_metadata, self->f.dev, &c, variant->mode);
 	ASSERT_LT(0, id);
 
 	ASSERT_LE(0, line_mask(self->f.dev, id, IRQFWD_LINE_MASK_MASK));
@@ -443,7 +509,9 @@ TEST_F(level, clear_pending_unmasks_source)
 	EXPECT_EQ(1, efd_wait(self->f.unmask, WAIT_MS));
 	EXPECT_EQ(0, line_mask(self->f.dev, id, IRQFWD_LINE_MASK_UNMASK));
 	EXPECT_EQ(0, efd_wait(self->f.sink, 50));
+	EXPECT_EQ(0, efd_take(self->f.unmask));
 	ASSERT_EQ(0, line_query(self->f.dev, id, &info));
+	EXPECT_EQ(0, info.stats.delivered);
 	EXPECT_EQ(1, info.stats.cleared);
 	EXPECT_EQ(1, info.stats.unmasked);
 	EXPECT_TRUE(stats_balance(&info));
@@ -458,7 +526,7 @@ TEST_F(level, mask_while_in_service)
 
 	line_create_level(&c, self->f.source, self->f.sink, self->f.unmask,
 			  variant->resample ? self->f.resample : -1);
-	id = line_create(self->f.dev, &c);
+	id = relay_line(_metadata, self->f.dev, &c, variant->mode);
 	ASSERT_LT(0, id);
 
 	ASSERT_EQ(0, efd_signal(self->f.source));
@@ -473,7 +541,28 @@ TEST_F(level, mask_while_in_service)
 	EXPECT_EQ(IRQFWD_LINE_STATE_MASKED | IRQFWD_LINE_STATE_PENDING,
 		  info.state);
 	EXPECT_EQ(0, efd_wait(self->f.sink, 50));
+	EXPECT_EQ(0, efd_take(self->f.unmask));
+	EXPECT_EQ(1, info.stats.delivered);
 	EXPECT_EQ(1, info.stats.completed);
+	EXPECT_EQ(1, info.stats.unmasked);
+
+	/* Unmasked, the latched one is delivered once, and completes. */
+	EXPECT_EQ(IRQFWD_LINE_STATE_IN_SERVICE,
+		  line_mask(self->f.dev, id, IRQFWD_LINE_MASK_UNMASK) &
+		  ~IRQFWD_LINE_STATE_PENDING);
+	ASSERT_EQ(1, efd_wait(self->f.sink, WAIT_MS));
+	ASSERT_EQ(0, complete(_metadata, self, variant->resample, id));
+	ASSERT_EQ(1, efd_wait(self->f.unmask, WAIT_MS));
+	EXPECT_EQ(0, efd_wait(self->f.sink, EFD_QUIET_MS));
+	EXPECT_EQ(0, efd_take(self->f.unmask));
+	ASSERT_EQ(0, line_query(self->f.dev, id, &info));
+	EXPECT_EQ(0, info.state);
+	EXPECT_EQ(2, info.stats.fired);
+	EXPECT_EQ(2, info.stats.delivered);
+	EXPECT_EQ(2, info.stats.completed);
+	EXPECT_EQ(2, info.stats.unmasked);
+	EXPECT_EQ(0, info.stats.coalesced);
+	EXPECT_TRUE(stats_balance(&info));
 }
 
 /*
@@ -623,6 +712,8 @@ TEST(close_file_frees_everything)
 	close(dev);
 	EXPECT_EQ(0, irqfwd_live_wait("lines", 0, WAIT_MS));
 	EXPECT_EQ(0, irqfwd_live_wait("contexts", 0, WAIT_MS));
+	/* Some went out before the close, or none: at most one each. */
+	EXPECT_GE(15, efd_take(sink));
 	for (i = 0; i < 100; i++)
 		close(src[i]);
 	close(sink);

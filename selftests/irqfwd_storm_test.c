@@ -161,6 +161,11 @@ TEST_F(plain, holds_and_resumes)
 	/* And the line works as before. */
 	ASSERT_EQ(0, efd_signal(self->f.source));
 	EXPECT_EQ(1, efd_wait(self->f.sink, 10000));
+	EXPECT_EQ(0, efd_wait(self->f.sink, EFD_QUIET_MS));
+	ASSERT_EQ(0, line_query(self->f.dev, self->id, &info));
+	EXPECT_EQ(101, info.stats.fired);
+	EXPECT_EQ(seen + 2, (int64_t)info.stats.delivered);
+	EXPECT_BALANCED(info);
 	genl_close(&g);
 }
 
@@ -168,6 +173,7 @@ TEST_F(plain, holds_and_resumes)
 TEST_F(plain, off_ends_hold)
 {
 	struct irqfwd_line_info info;
+	int64_t seen;
 	int i;
 
 	ASSERT_EQ(0, line_set_storm(self->f.dev, self->id, 10, 60000));
@@ -176,12 +182,17 @@ TEST_F(plain, off_ends_hold)
 	ASSERT_EQ(0, line_query(self->f.dev, self->id, &info));
 	ASSERT_EQ(IRQFWD_LINE_STATE_STORM | IRQFWD_LINE_STATE_PENDING,
 		  info.state);
-	efd_take(self->f.sink);
+	/* What went out before the hold, each once. */
+	seen = efd_count(self->f.sink, info.stats.delivered, 10000);
+	EXPECT_EQ((int64_t)info.stats.delivered, seen);
 
 	ASSERT_EQ(0, line_set_storm(self->f.dev, self->id, 0, 0));
 	EXPECT_EQ(1, efd_wait(self->f.sink, 10000));
+	EXPECT_EQ(0, efd_wait(self->f.sink, EFD_QUIET_MS));
 	ASSERT_EQ(0, line_query(self->f.dev, self->id, &info));
 	EXPECT_EQ(0, info.state);
+	EXPECT_EQ(10, info.stats.fired);
+	EXPECT_EQ(seen + 1, (int64_t)info.stats.delivered);
 	EXPECT_BALANCED(info);
 }
 
@@ -189,6 +200,7 @@ TEST_F(plain, off_ends_hold)
 TEST_F(plain, hold_and_mask)
 {
 	struct irqfwd_line_info info;
+	int64_t seen;
 	int i;
 
 	ASSERT_EQ(0, line_set_storm(self->f.dev, self->id, 10, 1000));
@@ -197,7 +209,9 @@ TEST_F(plain, hold_and_mask)
 	ASSERT_EQ(IRQFWD_LINE_STATE_STORM | IRQFWD_LINE_STATE_PENDING |
 		  IRQFWD_LINE_STATE_MASKED,
 		  line_mask(self->f.dev, self->id, IRQFWD_LINE_MASK_MASK));
-	efd_take(self->f.sink);
+	ASSERT_EQ(0, line_query(self->f.dev, self->id, &info));
+	seen = efd_count(self->f.sink, info.stats.delivered, 10000);
+	EXPECT_EQ((int64_t)info.stats.delivered, seen);
 	/* The hold ends; the mask stays, and so does the latch. */
 	ASSERT_EQ(0, wait_state_clear(self->f.dev, self->id,
 				      IRQFWD_LINE_STATE_STORM, &info));
@@ -206,6 +220,11 @@ TEST_F(plain, hold_and_mask)
 	EXPECT_EQ(0, efd_take(self->f.sink));
 	EXPECT_LE(0, line_mask(self->f.dev, self->id, IRQFWD_LINE_MASK_UNMASK));
 	EXPECT_EQ(1, efd_wait(self->f.sink, 10000));
+	EXPECT_EQ(0, efd_wait(self->f.sink, EFD_QUIET_MS));
+	ASSERT_EQ(0, line_query(self->f.dev, self->id, &info));
+	EXPECT_EQ(5, info.stats.fired);
+	EXPECT_EQ(seen + 1, (int64_t)info.stats.delivered);
+	EXPECT_BALANCED(info);
 }
 
 /* The device raising flat out is held; a line beside it keeps working. */
@@ -260,6 +279,7 @@ TEST(edu_storm_spares_other_line)
 		ASSERT_EQ(0, efd_signal(src2));
 		ASSERT_EQ(1, efd_wait(sink2, 2000)) TH_LOG("interrupt %d", i);
 	}
+	EXPECT_EQ(0, efd_wait(sink2, EFD_QUIET_MS));
 	ASSERT_EQ(0, line_query(f.dev, stormy, &a));
 	EXPECT_LT(a.stats.delivered, a.stats.fired);
 
@@ -283,6 +303,9 @@ TEST(edu_storm_spares_other_line)
 	EXPECT_EQ(0, b.state);
 	EXPECT_EQ(0, b.stats.storms);
 	EXPECT_EQ(1000, b.stats.delivered);
+	/* The stormy line's sink saw each delivery once. */
+	EXPECT_EQ((int64_t)a.stats.delivered,
+		  efd_count(f.sink, a.stats.delivered, 5000));
 
 	edu_set_msi(&edu, -1);
 	close(src2);

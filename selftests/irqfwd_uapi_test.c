@@ -407,9 +407,13 @@ TEST_F(dev, create_forwarded_without_producer)
 	EXPECT_EQ(0, info.host_irq);
 	EXPECT_EQ(0, info.bypass);
 
-	/* Still relays, on the eventfd path. */
+	/* Still relays, on the eventfd path: once. */
 	ASSERT_EQ(0, efd_signal(self->f.source));
 	EXPECT_EQ(1, efd_wait(self->f.sink, 2000));
+	EXPECT_EQ(0, efd_wait(self->f.sink, EFD_QUIET_MS));
+	ASSERT_EQ(0, line_query(self->f.dev, id, &info));
+	EXPECT_EQ(1, info.stats.fired);
+	EXPECT_EQ(1, info.stats.delivered);
 }
 
 TEST_F(dev, forwarded_level_line)
@@ -967,6 +971,9 @@ TEST_F(dev, fork_shares_context)
 	ASSERT_EQ(0, line_query(self->f.dev, id, &info));
 	ASSERT_EQ(0, efd_signal(self->f.source));
 	EXPECT_EQ(1, efd_wait(self->f.sink, 2000));
+	EXPECT_EQ(0, efd_wait(self->f.sink, EFD_QUIET_MS));
+	ASSERT_EQ(0, line_query(self->f.dev, id, &info));
+	EXPECT_EQ(1, info.stats.delivered);
 }
 
 /* A context passed with SCM_RIGHTS is the same context. */
@@ -1010,6 +1017,9 @@ TEST_F(dev, scm_rights_passes_context)
 	EXPECT_EQ(0, line_query(passed, id, &info));
 	ASSERT_EQ(0, efd_signal(self->f.source));
 	EXPECT_EQ(1, efd_wait(self->f.sink, 2000));
+	EXPECT_EQ(0, efd_wait(self->f.sink, EFD_QUIET_MS));
+	EXPECT_EQ(0, line_query(passed, id, &info));
+	EXPECT_EQ(1, info.stats.delivered);
 	close(sv[0]);
 	close(sv[1]);
 }

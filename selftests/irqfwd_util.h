@@ -217,6 +217,29 @@ static inline int64_t efd_take(int efd)
 	return (int64_t)v;
 }
 
+/* How long "nothing more came" is watched for: efd_wait(efd, EFD_QUIET_MS). */
+#define EFD_QUIET_MS		50
+
+/*
+ * Read an eventfd until it has counted @want in all, or @timeout_ms
+ * passed, then watch it EFD_QUIET_MS more: returns all it counted, more
+ * than @want if more came, or -errno.  What the receiver saw, exactly.
+ */
+static inline int64_t efd_count(int efd, int64_t want, int timeout_ms)
+{
+	uint64_t end = now_ns() + (uint64_t)timeout_ms * 1000000ull, now;
+	int64_t total = 0, n;
+
+	while (total < want && (now = now_ns()) < end) {
+		n = efd_wait(efd, (int)((end - now) / 1000000ull) + 1);
+		if (n < 0)
+			return n;
+		total += n;
+	}
+	n = efd_wait(efd, EFD_QUIET_MS);
+	return n < 0 ? n : total + n;
+}
+
 static inline int efd_signal(int efd)
 {
 	uint64_t one = 1;
