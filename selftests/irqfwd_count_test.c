@@ -29,7 +29,14 @@
 
 #define FIRES		100000
 #define COMPLETIONS	20000	/* level lines on plain eventfds */
-#define MAX_SECONDS	150	/* a bound per variant, not an expectation */
+/*
+ * A bound per variant, not an expectation: MAX_SECONDS where a test program
+ * has its 300 s, scaled up where the lane gives it more (the debug lane's
+ * kernel, with KASAN and lockdep, fires the edu device's INTx several times
+ * slower, and gives 1,200 s).  The harness's own limit stays above it.
+ */
+#define MAX_SECONDS	150
+#define HARNESS_SECONDS	700
 #define WAIT_MS		5000
 
 struct run {
@@ -393,7 +400,20 @@ FIXTURE_TEARDOWN(count)
 	line_fds_close(&self->f);
 }
 
-TEST_F_TIMEOUT(count, everything_accounted_for, 300)
+static uint64_t max_ns(void)
+{
+	const char *t = getenv("IRQFWD_TEST_TIMEOUT");
+	long lane = t ? strtol(t, NULL, 10) : 0;
+	long s = MAX_SECONDS;
+
+	if (lane > 300)
+		s = MAX_SECONDS * lane / 300;
+	if (s > HARNESS_SECONDS - 100)
+		s = HARNESS_SECONDS - 100;
+	return s * 1000000000ull;
+}
+
+TEST_F_TIMEOUT(count, everything_accounted_for, HARNESS_SECONDS)
 {
 	pthread_t fire_t, complete_t, mask_t, unmask_t;
 	struct irqfwd_line_create c;
@@ -441,7 +461,7 @@ TEST_F_TIMEOUT(count, everything_accounted_for, 300)
 	ASSERT_EQ(0, pthread_create(&fire_t, NULL, firer, r));
 
 	/* The firer stops by itself after FIRES; the clock stops it too. */
-	end = t0 + MAX_SECONDS * 1000000000ull;
+	end = t0 + max_ns();
 	while (!done_firing(r) && !atomic_load(&r->errors) && now_ns() < end)
 		usleep(10000);
 	atomic_store(&r->stop_firing, true);

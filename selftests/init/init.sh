@@ -16,7 +16,7 @@
 # tracefs and /tmp mounted; the Debian modules of /lib/modules/load-order
 # and /lib/irqfwd/irqfwd.ko loaded (/dev/irqfwd, /dev/kvm present); QEMU's
 # edu device bound to vfio-pci with its /dev/vfio/<group> present. Tests
-# get IRQFWD_EDU_BDF, IRQFWD_VFIO_GROUP and IRQFWD_MODULE in their
+# get IRQFWD_EDU_BDF, IRQFWD_VFIO_GROUP, IRQFWD_MODULE and IRQFWD_TEST_TIMEOUT in their
 # environment.
 #
 # The only pass signal is the sentinel line IRQFWD-SELFTESTS-COMPLETE,
@@ -31,6 +31,8 @@ IRQFWD_TEST_TIMEOUT=300
 IRQFWD_TESTS=""
 # shellcheck source=/dev/null
 . /etc/irqfwd.conf
+# The tests may size their own bounds by it (irqfwd_count_test does).
+export IRQFWD_TEST_TIMEOUT
 
 SENTINEL=IRQFWD-SELFTESTS-COMPLETE
 RESULTS=/tmp/irqfwd-results
