@@ -270,10 +270,12 @@ bin="$WORK/build/qemu-system-x86_64"
 
 cp "$bin" "$out/qemu-system-x86_64.tmp"
 mv "$out/qemu-system-x86_64.tmp" "$out/qemu-system-x86_64"
-# Builds of another version or series are of no more use, nor is the tree.
-for old in "$QD"/*/qemu-system-x86_64; do
-	[ -e "$old" ] || continue
-	[ "${old%/*}" = "$out" ] || rm -rf "${old%/*}"
+# Builds of another version or series are of no more use (nor what a
+# failed build left behind), and neither is the tree.
+for old in "$QD"/*-irqfwd-*/; do
+	old=${old%/}
+	[ -d "$old" ] || continue
+	[ "$old" = "$out" ] || rm -rf "$old"
 done
 rm -rf "$WORK"
 say "built in $(($(date +%s) - start)) s from the $source_kind"
