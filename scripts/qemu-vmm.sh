@@ -194,6 +194,7 @@ if [ -n "$dsc" ] && [ -e "$WORK/dl/$dsc" ] &&
 else
 	[ -e "$WORK/dl/$orig" ] || die "cannot download the source of qemu $version"
 	warn "the archive does not serve ${dsc:-the .dsc} of qemu $version: building its $orig without Debian's patches"
+	rm -rf "$WORK/src"
 	mkdir -p "$WORK/src"
 	tar -xf "$WORK/dl/$orig" -C "$WORK/src" --strip-components=1 --no-same-owner ||
 		die "cannot unpack $orig"
