@@ -13,6 +13,13 @@
 # Suites: bookworm (with -updates and -security), bookworm-backports,
 # trixie (with -updates and -security), trixie-backports, sid.
 #
+# SUITE+src (e.g. bookworm-backports+src) is the same suite's source
+# packages (deb-src entries only), in a state of its own under
+# $IRQFWD_CACHE/apt/SUITE+src/, so that the binary suites never fetch the
+# large Sources indexes:
+#
+#   suite_apt bookworm-backports+src apt-get source --download-only qemu
+#
 # Environment:
 #   IRQFWD_MIRROR           Debian archive (http://deb.debian.org/debian)
 #   IRQFWD_SECURITY_MIRROR  security archive (http://deb.debian.org/debian-security)
@@ -30,7 +37,7 @@ SUITE_KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 declare -A SUITE_FRESH=()
 
 suite_check() {
-	case "$1" in
+	case "${1%+src}" in
 	bookworm | bookworm-backports | trixie | trixie-backports | sid) ;;
 	*) die "unknown Debian suite '$1' (one of ${IRQFWD_SUITES[*]})" ;;
 	esac
@@ -42,18 +49,25 @@ suite_dir() {
 
 # The base release of a suite: bookworm, trixie or sid.
 suite_release() {
-	echo "${1%-backports}"
+	local suite=${1%+src}
+
+	echo "${suite%-backports}"
 }
 
 suite_sources() {
-	local suite=$1 opts
+	local suite=$1 type=deb opts
 
 	opts="[arch=amd64,arm64 signed-by=$SUITE_KEYRING]"
-	echo "deb $opts $IRQFWD_MIRROR $suite main"
+	if [ "${suite%+src}" != "$suite" ]; then
+		suite=${suite%+src}
+		type="deb-src"
+		opts="[signed-by=$SUITE_KEYRING]"
+	fi
+	echo "$type $opts $IRQFWD_MIRROR $suite main"
 	case "$suite" in
 	bookworm | trixie)
-		echo "deb $opts $IRQFWD_MIRROR $suite-updates main"
-		echo "deb $opts $IRQFWD_SECURITY_MIRROR $suite-security main"
+		echo "$type $opts $IRQFWD_MIRROR $suite-updates main"
+		echo "$type $opts $IRQFWD_SECURITY_MIRROR $suite-security main"
 		;;
 	esac
 }
