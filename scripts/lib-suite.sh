@@ -197,8 +197,12 @@ suite_deb_in() {
 	name=${pkg%%:*}
 	arch=${pkg#*:}
 	[ "$arch" != "$pkg" ] || arch='*'
-	# .deb names carry the version without its epoch.
-	compgen -G "$dir/${name}_${ver#*:}_$arch.deb" | head -n 1 || true
+	# apt-get download writes a version's epoch N: as N%3a; the archive's
+	# own file names leave it out.
+	{
+		compgen -G "$dir/${name}_${ver/:/%3a}_$arch.deb" ||
+			compgen -G "$dir/${name}_${ver#*:}_$arch.deb"
+	} | head -n 1 || true
 }
 
 # suite_headers SUITE DEBARCH: the kernel headers SUITE's metapackages
