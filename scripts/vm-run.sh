@@ -10,9 +10,11 @@
 #           arm64-6.12 (GICv3 with an ITS), arm64-6.12-gicv4 (GICv4; the
 #           lane fails unless the guest's KVM logs "GICv4 support enabled";
 #           arm64 is cross-built: scripts/fetch-sysroot.sh fetches the
-#           target's busybox and libnl), x86_64-7: Debian's newest kernel
-#           (trixie-backports), module and tests built in a trixie root
-#           (scripts/trixie-root.sh), or x86_64-debug: Debian's 6.12 source
+#           target's busybox and libnl), x86_64-7, arm64-7 and
+#           arm64-7-gicv4: Debian's newest kernel (trixie-backports),
+#           module and tests built in a trixie root (scripts/trixie-root.sh;
+#           arm64: with trixie's cross compiler, the tests against trixie's
+#           arm64 libnl), or x86_64-debug: Debian's 6.12 source
 #           built with KASAN, lockdep, kmemleak and debug objects by
 #           scripts/debug-kernel.sh (the first run builds it, about 25
 #           minutes), 2 GB of guest memory, a kmemleak scan after the tests
@@ -117,6 +119,7 @@ case "$LANE_ARCH" in
 x86_64)
 	KBUILD_ARGS=()
 	SELFTEST_ARGS=()
+	SYSROOT=
 	if [ -n "${IRQFWD_QEMU_X86:-}" ]; then
 		QEMU=$IRQFWD_QEMU_X86
 	else
@@ -131,7 +134,11 @@ arm64)
 	QEMU=qemu-system-aarch64
 	command -v aarch64-linux-gnu-gcc >/dev/null ||
 		lane_fail "no aarch64-linux-gnu-gcc: run scripts/deps.sh"
-	sysinfo=$("$IRQFWD_SCRIPTS/fetch-sysroot.sh" arm64) ||
+	# A kernel of another suite (series 7) builds in that release's root
+	# (fetch-kernel.sh below): its cross compiler links the tests against
+	# that release's libnl.
+	suite=$(kernel_suite "$LANE_SERIES")
+	sysinfo=$("$IRQFWD_SCRIPTS/fetch-sysroot.sh" arm64 ${suite:+"$suite"}) ||
 		lane_fail "fetching the arm64 sysroot (busybox, libnl) failed"
 	SYSROOT=$(sed -n 's/^SYSROOT=//p' <<<"$sysinfo")
 	[ -d "$SYSROOT" ] || lane_fail "fetch-sysroot.sh printed no sysroot"
@@ -195,7 +202,8 @@ else
 		KSFT_DIR="$ksrc/tools/testing/selftests"
 		KHDR_UAPI="$IRQFWD_REPO/uapi" "${SELFTEST_ARGS[@]}")
 	if [ -n "$ROOT" ]; then
-		run_quiet "${IN_ROOT[@]}" -b "$ksrc" "$ROOT" "${SELFTEST_MAKE[@]}" ||
+		run_quiet "${IN_ROOT[@]}" -b "$ksrc" ${SYSROOT:+-b "$SYSROOT"} \
+			"$ROOT" "${SELFTEST_MAKE[@]}" ||
 			lane_fail "building the selftests in $ROOT failed"
 	else
 		run_quiet "${SELFTEST_MAKE[@]}" ||
