@@ -66,6 +66,14 @@ else
 	image_pkg=$(apt_dep "$image_meta")
 fi
 kdest="$IRQFWD_CACHE/kernels/$image_pkg"
+if [ -n "$SUITE" ]; then
+	# Lanes side by side (arm64-7 and arm64-7-gicv4) fetch one kernel one
+	# after the other; apt_foreign_state holds a lock of its own.
+	need_cmd flock
+	mkdir -p "$IRQFWD_CACHE/kernels"
+	exec {lockfd}>"$kdest.lock"
+	flock -w 1800 "$lockfd" || die "$kdest.lock still held after 30 minutes"
+fi
 
 fetched=0
 [ -e "$kdest/.done" ] || fetched=1

@@ -90,8 +90,10 @@ suite_apt() {
 }
 
 # suite_update SUITE [force]: fetch SUITE's indexes unless they are fresh.
+# One script at a time per suite (lanes run side by side): apt-get update
+# fails at once on lists another one is updating.
 suite_update() {
-	local suite=$1 force=${2:-} dir stamp age
+	local suite=$1 force=${2:-} dir stamp age fresh=0 lockfd
 
 	suite_check "$suite"
 	[ -n "$force" ] || [ -z "${SUITE_FRESH[$suite]:-}" ] || return 0
@@ -100,6 +102,8 @@ suite_update() {
 	dir=$(suite_dir "$suite")
 	stamp="$dir/.updated"
 	mkdir -p "$dir/lists/partial" "$dir/cache/archives/partial" "$dir/none.d"
+	exec {lockfd}>"$dir/update.lock"
+	flock -w 900 "$lockfd" || die "$dir/update.lock still held after 15 minutes"
 	suite_sources "$suite" >"$dir/sources.list.new"
 	if ! cmp -s "$dir/sources.list.new" "$dir/sources.list"; then
 		mv "$dir/sources.list.new" "$dir/sources.list"
@@ -111,15 +115,15 @@ suite_update() {
 	[ -e "$dir/preferences" ] || : >"$dir/preferences"
 	if [ -z "$force" ] && [ -e "$stamp" ]; then
 		age=$(($(date +%s) - $(stat -c %Y "$stamp")))
-		if [ "$age" -lt "$IRQFWD_APT_MAX_AGE" ]; then
-			SUITE_FRESH[$suite]=1
-			return 0
-		fi
+		[ "$age" -ge "$IRQFWD_APT_MAX_AGE" ] || fresh=1
 	fi
-	log "apt-get update ($suite, private state in $dir)"
-	run_quiet suite_apt "$suite" apt-get update ||
-		die "apt-get update of Debian $suite failed (sources: $dir/sources.list)"
-	touch "$stamp"
+	if [ "$fresh" = 0 ]; then
+		log "apt-get update ($suite, private state in $dir)"
+		run_quiet suite_apt "$suite" apt-get update ||
+			die "apt-get update of Debian $suite failed (sources: $dir/sources.list)"
+		touch "$stamp"
+	fi
+	exec {lockfd}>&-
 	SUITE_FRESH[$suite]=1
 }
 
