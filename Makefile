@@ -47,8 +47,10 @@ LIB_MAKE = $(MAKE) -C lib PREFIX=$(PREFIX) LIBDIR=$(LIBDIR) \
 
 DEMO_LANE ?= x86_64-6.12
 BENCH_LANE ?= x86_64-6.12
-LANES ?= x86_64-6.1 x86_64-6.12 x86_64-7 arm64-6.1 arm64-6.12 arm64-6.12-gicv4 \
-	arm64-7 arm64-7-gicv4
+# arm64-7 and arm64-7-gicv4 are left out: KVM 7.3 on arm64 panics them in
+# most runs (README.md, "The newest kernel"); make check-lanes LANES=... runs
+# them.
+LANES ?= x86_64-6.1 x86_64-6.12 x86_64-7 arm64-6.1 arm64-6.12 arm64-6.12-gicv4
 
 all: module lib
 
