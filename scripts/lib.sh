@@ -158,6 +158,24 @@ lane_parse() {
 	fi
 }
 
+# --- QEMU builds ------------------------------------------------------------
+
+# qemu_firmware_links DIR: QEMU looks for its firmware relative to its
+# executable (BINDIR/../share/qemu and so on, the paths of
+# --firmwarepath); a QEMU built into DIR/VERSION/ finds Debian's through
+# these links in DIR.
+qemu_firmware_links() {
+	local dir=$1 d
+
+	for d in share/qemu share/seabios lib/ipxe/qemu; do
+		if [ ! -L "$dir/$d" ]; then
+			mkdir -p "$(dirname "$dir/$d")"
+			rm -rf "${dir:?}/$d"
+			ln -s "/usr/$d" "$dir/$d"
+		fi
+	done
+}
+
 # --- apt --------------------------------------------------------------------
 
 APT_UPDATED=0

@@ -118,22 +118,8 @@ done < <(suite_apt "$SUITE+src" apt-cache showsrc --only-source qemu 2>/dev/null
 [ -n "$version" ] || die "Debian $SUITE has no qemu source package"
 out="$QD/${version//[:~]/_}-irqfwd-$series_hash"
 
-# QEMU looks for its firmware relative to its executable (BINDIR/../share/
-# qemu and so on): point those at Debian's, as scripts/qemu-x86.sh does.
-firmware_links() {
-	local d
-
-	for d in share/qemu share/seabios lib/ipxe/qemu; do
-		if [ ! -L "$QD/$d" ]; then
-			mkdir -p "$(dirname "$QD/$d")"
-			rm -rf "${QD:?}/$d"
-			ln -s "/usr/$d" "$QD/$d"
-		fi
-	done
-}
-
 mkdir -p "$QD"
-firmware_links
+qemu_firmware_links "$QD"
 if [ -x "$out/qemu-system-x86_64" ]; then
 	echo "$out/qemu-system-x86_64"
 	exit 0

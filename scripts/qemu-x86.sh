@@ -61,22 +61,8 @@ version=$(dpkg-query -W -f='${source:Version}' qemu-system-x86 2>/dev/null) ||
 [ -n "$version" ] || die "cannot read the source version of qemu-system-x86"
 out="$QD/${version//[:~]/_}-fix$REV"
 
-# QEMU looks for its firmware relative to its executable (BINDIR/../share/
-# qemu and so on, the paths of --firmwarepath): point those at Debian's.
-firmware_links() {
-	local d
-
-	for d in share/qemu share/seabios lib/ipxe/qemu; do
-		if [ ! -L "$QD/$d" ]; then
-			mkdir -p "$(dirname "$QD/$d")"
-			rm -rf "${QD:?}/$d"
-			ln -s "/usr/$d" "$QD/$d"
-		fi
-	done
-}
-
 mkdir -p "$QD"
-firmware_links
+qemu_firmware_links "$QD"
 if [ -x "$out/qemu-system-x86_64" ]; then
 	echo "$out/qemu-system-x86_64"
 	exit 0
