@@ -153,24 +153,64 @@ static int pin_to_intx_cpu(struct edu *edu)
 	return sched_setaffinity(0, sizeof(set), &set) ? -errno : 0;
 }
 
-#if defined(__aarch64__)
+#if !defined(__aarch64__)
 /*
- * 1 if edge SPI LEGACY_SPI is pending (and clear it, so that the next
- * interrupt latches it again), 0 if not, -errno.
+ * 1 if the master PIC latched LEGACY_GSI (and clear the latch, so that the
+ * next interrupt latches it again), 0 if not, -errno.
  */
-static int spi_take(FIXTURE_DATA(kvm) *self)
+static int pic_irr_take(int vm)
 {
-	return kvm_gic_spi_pending_take(&self->guest, LEGACY_SPI);
+	struct kvm_irqchip chip = { .chip_id = KVM_IRQCHIP_PIC_MASTER };
+
+	if (ioctl(vm, KVM_GET_IRQCHIP, &chip))
+		return -errno;
+	if (!(chip.chip.pic.irr & (1 << LEGACY_GSI)))
+		return 0;
+	/*
+	 * KVM pulses the line (1, then 0) for each signal of an irqfd on an
+	 * edge GSI, from a work item; this read may fall between the two.
+	 * Writing the line's level back as high would eat the next edge:
+	 * write it low, as the pulse leaves it.
+	 */
+	chip.chip.pic.irr &= ~(1 << LEGACY_GSI);
+	chip.chip.pic.last_irr &= ~(1 << LEGACY_GSI);
+	return ioctl(vm, KVM_SET_IRQCHIP, &chip) ? -errno : 1;
+}
+#endif
+
+/*
+ * What KVM latched, taken: 1 if it latched an interrupt (the latch is
+ * cleared, so that the next one latches again), 0 if not, -errno.  x86:
+ * the master PIC's request for LEGACY_GSI (vcpu -1) or vCPU 0's local APIC
+ * vector MSI_VECTOR; arm64: the vGIC's edge SPI LEGACY_SPI.
+ */
+struct latch {
+#if defined(__aarch64__)
+	struct kvm_guest *guest;
+#else
+	int vm;
+	int vcpu;		/* -1: the PIC */
+#endif
+};
+
+static int latch_take(const struct latch *l)
+{
+#if defined(__aarch64__)
+	return kvm_gic_spi_pending_take(l->guest, LEGACY_SPI);
+#else
+	return l->vcpu < 0 ? pic_irr_take(l->vm) :
+	       kvm_lapic_irr_take(l->vcpu, MSI_VECTOR);
+#endif
 }
 
-/* Wait up to WAIT_MS for LEGACY_SPI to be pending, and take it. */
-static int spi_take_wait(FIXTURE_DATA(kvm) *self)
+/* Wait up to WAIT_MS for KVM to latch an interrupt, and take it. */
+static int latch_wait(const struct latch *l)
 {
 	uint64_t end = now_ns() + WAIT_MS * 1000000ull;
 	int ret;
 
 	for (;;) {
-		ret = spi_take(self);
+		ret = latch_take(l);
 		if (ret || now_ns() > end)
 			return ret;
 		usleep(200);
@@ -178,20 +218,18 @@ static int spi_take_wait(FIXTURE_DATA(kvm) *self)
 }
 
 /*
- * MSI -> irqfwd -> KVM irqfd on a legacy SPI: after each of ROUNDS raises
- * the vGIC must have latched it (the latch is then cleared), and nothing
- * may be latched before a raise, nor after the last.
+ * An edge line from the edu device's MSI to the sink, which a KVM irqfd
+ * consumes; ROUNDS raises, counted on KVM's side: after each raise KVM
+ * must have latched the interrupt (the latch is then cleared), and
+ * nothing may be latched before a raise.  An interrupt irqfwd counts but
+ * never signals fails here.
  */
-TEST_F(kvm, msi_into_irqfd)
+static void msi_rounds(struct __test_metadata *_metadata,
+		       FIXTURE_DATA(kvm) *self, const struct latch *l)
 {
 	struct irqfwd_line_create c;
 	struct irqfwd_line_info info;
-	int i, id, latched = 0;
-
-	/* An edge SPI latches what the irqfd raises. */
-	ASSERT_EQ(0, kvm_gic_spi_configure(&self->guest, LEGACY_SPI, false));
-	ASSERT_EQ(0, kvm_irqfd(self->vm, self->f.sink, LEGACY_GSI, -1));
-	ASSERT_EQ(0, legacy_latched(self, false));
+	int id, i, latched = 0;
 
 	ASSERT_EQ(0, edu_set_msi(&self->edu, self->f.source));
 	line_create_init(&c, self->f.source, self->f.sink, IRQFWD_TRIGGER_EDGE);
@@ -199,17 +237,18 @@ TEST_F(kvm, msi_into_irqfd)
 	ASSERT_LT(0, id);
 
 	for (i = 1; i <= ROUNDS; i++) {
-		ASSERT_EQ(0, spi_take(self)) TH_LOG("round %d", i);
+		ASSERT_EQ(0, latch_take(l)) TH_LOG("round %d", i);
 		edu_raise(&self->edu);
-		ASSERT_EQ(1, spi_take_wait(self))
+		ASSERT_EQ(1, latch_wait(l))
 			TH_LOG("round %d: KVM received nothing", i);
 		latched++;
 		ASSERT_EQ(0, line_wait_stat(self->f.dev, id, delivered, i,
 					    WAIT_MS, &info));
 		edu_ack(&self->edu);
 	}
+	/* Nothing latched after the last one either. */
 	usleep(EFD_QUIET_MS * 1000);
-	EXPECT_EQ(0, spi_take(self));
+	EXPECT_EQ(0, latch_take(l));
 	ASSERT_EQ(0, line_query(self->f.dev, id, &info));
 	EXPECT_EQ(ROUNDS, latched);
 	EXPECT_EQ(ROUNDS, info.stats.fired);
@@ -218,6 +257,18 @@ TEST_F(kvm, msi_into_irqfd)
 	/* KVM consumed every signal of the sink. */
 	EXPECT_EQ(0, efd_take(self->f.sink));
 	ASSERT_EQ(0, edu_set_msi(&self->edu, -1));
+}
+
+#if defined(__aarch64__)
+/* MSI -> irqfwd -> KVM irqfd on a legacy SPI: the vGIC latches each one. */
+TEST_F(kvm, msi_into_irqfd)
+{
+	struct latch l = { .guest = &self->guest };
+
+	/* An edge SPI latches what the irqfd raises. */
+	ASSERT_EQ(0, kvm_gic_spi_configure(&self->guest, LEGACY_SPI, false));
+	ASSERT_EQ(0, kvm_irqfd(self->vm, self->f.sink, LEGACY_GSI, -1));
+	msi_rounds(_metadata, self, &l);
 }
 
 static void guest_ack(void *arg)
@@ -274,103 +325,6 @@ TEST_F(kvm, msi_into_msi_route)
 	ASSERT_EQ(0, edu_set_msi(&self->edu, -1));
 }
 #else
-/*
- * 1 if the master PIC latched LEGACY_GSI (and clear the latch, so that the
- * next interrupt latches it again), 0 if not, -errno.
- */
-static int pic_irr_take(int vm)
-{
-	struct kvm_irqchip chip = { .chip_id = KVM_IRQCHIP_PIC_MASTER };
-
-	if (ioctl(vm, KVM_GET_IRQCHIP, &chip))
-		return -errno;
-	if (!(chip.chip.pic.irr & (1 << LEGACY_GSI)))
-		return 0;
-	/*
-	 * KVM pulses the line (1, then 0) for each signal of an irqfd on an
-	 * edge GSI, from a work item; this read may fall between the two.
-	 * Writing the line's level back as high would eat the next edge:
-	 * write it low, as the pulse leaves it.
-	 */
-	chip.chip.pic.irr &= ~(1 << LEGACY_GSI);
-	chip.chip.pic.last_irr &= ~(1 << LEGACY_GSI);
-	return ioctl(vm, KVM_SET_IRQCHIP, &chip) ? -errno : 1;
-}
-
-/* Wait up to WAIT_MS for the PIC to latch LEGACY_GSI, and take it. */
-static int pic_irr_take_wait(int vm)
-{
-	uint64_t end = now_ns() + WAIT_MS * 1000000ull;
-	int ret;
-
-	for (;;) {
-		ret = pic_irr_take(vm);
-		if (ret || now_ns() > end)
-			return ret;
-		usleep(200);
-	}
-}
-
-/* What KVM latched: the PIC's request for LEGACY_GSI, or a vCPU's vector. */
-struct latch {
-	int vm;
-	int vcpu;		/* -1: the PIC */
-};
-
-static int latch_take(const struct latch *l)
-{
-	return l->vcpu < 0 ? pic_irr_take(l->vm) :
-	       kvm_lapic_irr_take(l->vcpu, MSI_VECTOR);
-}
-
-static int latch_wait(const struct latch *l)
-{
-	return l->vcpu < 0 ? pic_irr_take_wait(l->vm) :
-	       kvm_lapic_irr_wait(l->vcpu, MSI_VECTOR, WAIT_MS);
-}
-
-/*
- * An edge line from the edu device's MSI to the sink, which a KVM irqfd
- * consumes; ROUNDS raises, counted on KVM's side: after each raise KVM
- * must have latched the interrupt (the latch is then cleared), and
- * nothing may be latched before a raise.  An interrupt irqfwd counts but
- * never signals fails here.
- */
-static void msi_rounds(struct __test_metadata *_metadata,
-		       FIXTURE_DATA(kvm) *self, const struct latch *l)
-{
-	struct irqfwd_line_create c;
-	struct irqfwd_line_info info;
-	int id, i, latched = 0;
-
-	ASSERT_EQ(0, edu_set_msi(&self->edu, self->f.source));
-	line_create_init(&c, self->f.source, self->f.sink, IRQFWD_TRIGGER_EDGE);
-	id = line_create(self->f.dev, &c);
-	ASSERT_LT(0, id);
-
-	for (i = 1; i <= ROUNDS; i++) {
-		ASSERT_EQ(0, latch_take(l)) TH_LOG("round %d", i);
-		edu_raise(&self->edu);
-		ASSERT_EQ(1, latch_wait(l))
-			TH_LOG("round %d: KVM received nothing", i);
-		latched++;
-		ASSERT_EQ(0, line_wait_stat(self->f.dev, id, delivered, i,
-					    WAIT_MS, &info));
-		edu_ack(&self->edu);
-	}
-	/* Nothing latched after the last one either. */
-	usleep(EFD_QUIET_MS * 1000);
-	EXPECT_EQ(0, latch_take(l));
-	ASSERT_EQ(0, line_query(self->f.dev, id, &info));
-	EXPECT_EQ(ROUNDS, latched);
-	EXPECT_EQ(ROUNDS, info.stats.fired);
-	EXPECT_EQ(ROUNDS, info.stats.delivered);
-	EXPECT_EQ(0, info.stats.coalesced);
-	/* KVM consumed every signal of the sink. */
-	EXPECT_EQ(0, efd_take(self->f.sink));
-	ASSERT_EQ(0, edu_set_msi(&self->edu, -1));
-}
-
 /* MSI -> irqfwd -> KVM irqfd on a legacy GSI: the PIC latches each one. */
 TEST_F(kvm, msi_into_irqfd)
 {

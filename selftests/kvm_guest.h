@@ -259,28 +259,6 @@ static inline int kvm_lapic_irr_take(int vcpu, unsigned int vector)
 	return ioctl(vcpu, KVM_SET_LAPIC, &lapic) ? -errno : 1;
 }
 
-/* Wait up to @timeout_ms for @vector to latch, and take it: 1, 0 or -errno. */
-static inline int kvm_lapic_irr_wait(int vcpu, unsigned int vector,
-				     int timeout_ms)
-{
-	struct timespec ts;
-	uint64_t now, end;
-	int ret;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	end = ts.tv_sec * 1000000000ull + ts.tv_nsec + timeout_ms * 1000000ull;
-	for (;;) {
-		ret = kvm_lapic_irr_take(vcpu, vector);
-		if (ret)
-			return ret;
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		now = ts.tv_sec * 1000000000ull + ts.tv_nsec;
-		if (now > end)
-			return 0;
-		usleep(200);
-	}
-}
-
 /*
  * One exit of the guest's vCPU, handled: false if it was none the guest
  * makes (g->error says which), and the vCPU must stop.
@@ -313,23 +291,6 @@ static inline bool kvm_guest_exit(struct kvm_guest *g, struct kvm_run *run)
 		return false;
 	}
 	return true;
-}
-
-static void *kvm_guest_vcpu_fn(void *arg)
-{
-	struct kvm_guest *g = arg;
-
-	while (!atomic_load(&g->stop)) {
-		if (ioctl(g->vcpu, KVM_RUN, 0)) {
-			if (errno == EINTR || errno == EAGAIN)
-				continue;
-			atomic_store(&g->error, -errno);
-			break;
-		}
-		if (!kvm_guest_exit(g, g->run))
-			break;
-	}
-	return NULL;
 }
 
 static inline void kvm_guest_close(struct kvm_guest *g)

@@ -545,23 +545,6 @@ static inline bool kvm_guest_exit(struct kvm_guest *g, struct kvm_run *run)
 	return !atomic_load(&g->error);
 }
 
-static void *kvm_guest_vcpu_fn(void *arg)
-{
-	struct kvm_guest *g = arg;
-
-	while (!atomic_load(&g->stop) && !atomic_load(&g->error)) {
-		if (ioctl(g->vcpu, KVM_RUN, 0)) {
-			if (errno == EINTR || errno == EAGAIN)
-				continue;
-			atomic_store(&g->error, -errno);
-			break;
-		}
-		if (!kvm_guest_exit(g, g->run))
-			break;
-	}
-	return NULL;
-}
-
 static inline void kvm_guest_close(struct kvm_guest *g)
 {
 	if (g->run)

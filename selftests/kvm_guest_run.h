@@ -2,21 +2,42 @@
 /*
  * The vCPU thread of the test guests, the same on every architecture:
  * kvm_guest.h (x86) and kvm_guest_arm64.h define struct kvm_guest (with
- * run, thread, stop, ack and ack_arg), kvm_guest_exit(), which handles one
- * exit of the guest (x86: port I/O; arm64: MMIO), and kvm_guest_vcpu_fn(),
- * the loop that runs the vCPU until g->stop and hands it each exit, then
- * include this.  A VMM with a loop of its own (irqfwd_bench) calls
+ * vcpu, run, thread, stop, error, ack and ack_arg) and kvm_guest_exit(),
+ * which handles one exit of the guest (x86: port I/O; arm64: MMIO), then
+ * include this: kvm_guest_vcpu_fn() runs the vCPU until g->stop and hands
+ * it each exit.  A VMM with a loop of its own (irqfwd_bench) calls
  * kvm_guest_exit() the same way.
  */
 #ifndef KVM_GUEST_RUN_H
 #define KVM_GUEST_RUN_H
 
+#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <sys/ioctl.h>
+#include <linux/kvm.h>
 
 static void kvm_guest_sigusr1(int sig)
 {
+}
+
+/* Run the vCPU until told to stop, or until an exit the guest never makes. */
+static void *kvm_guest_vcpu_fn(void *arg)
+{
+	struct kvm_guest *g = arg;
+
+	while (!atomic_load(&g->stop) && !atomic_load(&g->error)) {
+		if (ioctl(g->vcpu, KVM_RUN, 0)) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			atomic_store(&g->error, -errno);
+			break;
+		}
+		if (!kvm_guest_exit(g, g->run))
+			break;
+	}
+	return NULL;
 }
 
 /*
