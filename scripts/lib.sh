@@ -176,6 +176,13 @@ qemu_firmware_links() {
 	done
 }
 
+# qemu_built OUT: if OUT/qemu-system-x86_64 was built, print its path and
+# succeed (a build in progress leaves it absent until the end).
+qemu_built() {
+	[ -x "$1/qemu-system-x86_64" ] || return 1
+	echo "$1/qemu-system-x86_64"
+}
+
 # --- apt --------------------------------------------------------------------
 
 APT_UPDATED=0

@@ -120,17 +120,11 @@ out="$QD/${version//[:~]/_}-irqfwd-$series_hash"
 
 mkdir -p "$QD"
 qemu_firmware_links "$QD"
-if [ -x "$out/qemu-system-x86_64" ]; then
-	echo "$out/qemu-system-x86_64"
-	exit 0
-fi
+qemu_built "$out" && exit 0
 
 exec 8>"$QD/.lock"
 flock 8 || die "cannot lock $QD/.lock"
-if [ -x "$out/qemu-system-x86_64" ]; then
-	echo "$out/qemu-system-x86_64"
-	exit 0
-fi
+qemu_built "$out" && exit 0
 
 start=$(date +%s)
 WORK="$QD/work"
